@@ -1,0 +1,96 @@
+"""The audit trail: who read or wrote which patient record, when, and from which address.
+
+Writes are recorded by django-auditlog (models registered with `auditlog.register`). Reads have no
+signal in Django, so every page, admin view and API view that shows patient data calls
+`record_access()` for the records it showed. Both land in auditlog's LogEntry table, which a database
+trigger keeps append-only (clinic/migrations/0001_audit_append_only.py).
+"""
+
+from collections.abc import Iterable
+
+from auditlog.context import auditlog_value
+from auditlog.middleware import AuditlogMiddleware
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """auditlog's middleware, but X-Forwarded-For is believed only behind a trusted proxy."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        if settings.AUDIT_TRUST_X_FORWARDED_FOR:
+            return AuditlogMiddleware._get_remote_addr(request)
+        return request.META.get("REMOTE_ADDR")
+
+    def __call__(self, request):
+        request.audit_remote_addr = self._get_remote_addr(request)
+        return super().__call__(request)
+
+
+def bind_actor(user) -> None:
+    """Name the user for the writes of this request.
+
+    The middleware runs before DRF authenticates token clients, so API views call this once they
+    know who is asking.
+    """
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        return
+    if user is not None and user.is_authenticated:
+        context["actor"] = user
+
+
+def record_access(request, objects: Iterable[Model], *, via: str, detail: str = "") -> None:
+    """Record that the requesting user was shown these records (one INSERT, however many records)."""
+    objects = [obj for obj in objects if obj.pk is not None]
+    if not objects:
+        return
+    user = request.user if request.user.is_authenticated else None
+    content_types = ContentType.objects.get_for_models(*{type(obj) for obj in objects})
+    extra = {"via": via}
+    if detail:
+        extra["detail"] = detail
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            content_type=content_types[type(obj)],
+            object_pk=str(obj.pk),
+            object_id=obj.pk if isinstance(obj.pk, int) else None,
+            object_repr=str(obj),
+            action=LogEntry.Action.ACCESS,
+            actor=user,
+            actor_email=getattr(user, "email", None) if user else None,
+            remote_addr=getattr(request, "audit_remote_addr", None) or request.META.get("REMOTE_ADDR"),
+            additional_data=extra,
+        )
+        for obj in objects
+    )
+
+
+class AuditedAdminMixin:
+    """For ModelAdmins that show patient data: record the records on each list page and each change page."""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            record_access(request, changelist.result_list, via="admin", detail="list")
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            obj = getattr(response, "context_data", {}).get("original")
+            if obj is not None:
+                record_access(request, [obj], via="admin", detail="view")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        obj = getattr(response, "context_data", {}).get("object")
+        if obj is not None:
+            record_access(request, [obj], via="admin", detail="history")
+        return response

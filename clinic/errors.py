@@ -1,0 +1,56 @@
+"""The one JSON error format of the REST API: {"code": stable_code, "detail": sentence, "fields": {...}}."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _flatten(details, prefix="") -> dict[str, list[dict[str, str]]]:
+    """Turn DRF's nested error details into {"field.sub": [{"code", "detail"}]}."""
+    fields: dict[str, list[dict[str, str]]] = {}
+    if isinstance(details, dict):
+        for key, value in details.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for field, errors in _flatten(value, name).items():
+                fields.setdefault(field, []).extend(errors)
+    elif isinstance(details, list):
+        for index, value in enumerate(details):
+            if isinstance(value, dict) and set(value) == {"message", "code"}:
+                fields.setdefault(prefix or "non_field_errors", []).append(
+                    {"code": str(value["code"]), "detail": str(value["message"])}
+                )
+            else:
+                for field, errors in _flatten(value, f"{prefix}.{index}" if prefix else str(index)).items():
+                    fields.setdefault(field, []).extend(errors)
+    return fields
+
+
+def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
+    return {"code": code, "detail": detail, "fields": fields or {}}
+
+
+def exception_handler(exc, context):
+    """Every 4xx is `{"code": stable_code, "detail": sentence, "fields": {field: [{code, detail}]}}`."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.get_full_details())
+        first_field, first_errors = next(iter(fields.items()), ("non_field_errors", [{"code": "invalid"}]))
+        first = first_errors[0]
+        where = "" if first_field == "non_field_errors" else f"{first_field}: "
+        response.data = error_body(first["code"], where + first.get("detail", "Invalid input."), fields)
+    else:
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
+        response.data = error_body(code, str(exc.detail))
+    return response

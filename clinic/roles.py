@@ -1,0 +1,84 @@
+"""The clinic's roles, as Django groups with model permissions.
+
+A role's permissions are written once here, as patterns over `app_label.codename`, and synced into the
+database after every migrate, so a fresh database, a test database and production all agree.
+Later apps add their patterns to ROLE_PERMISSIONS; nothing else grants permissions.
+"""
+
+from fnmatch import fnmatchcase
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+
+
+class Role(models.TextChoices):
+    MANAGER = "clinic_manager", "Clinic manager"
+    SCHEDULER = "scheduler", "Scheduler"
+    NURSE = "nurse", "Nurse"
+    # Insurer users reach only the insurer API (insurance issue); they hold no staff permission.
+    INSURER = "insurer", "Insurer"
+
+
+# Roles that work in the Django admin.
+ADMIN_ROLES = frozenset({Role.MANAGER, Role.SCHEDULER})
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.MANAGER: (
+        "patients.*",
+        "scheduling.*",
+        "insurance.*",
+        "infusions.*",
+        "auditlog.view_logentry",
+        "django_celery_beat.view_*",
+    ),
+    Role.SCHEDULER: (
+        "patients.view_*",
+        "patients.add_*",
+        "patients.change_*",
+        "scheduling.view_*",
+        "scheduling.add_*",
+        "scheduling.change_*",
+        "insurance.view_*",
+        "infusions.view_*",
+    ),
+    Role.NURSE: (
+        "patients.view_*",
+        # Nurses weigh the patient and record labs at the chair.
+        "patients.add_measurement",
+        "patients.add_labresult",
+        "scheduling.view_*",
+        "infusions.view_*",
+    ),
+    Role.INSURER: (),
+}
+
+
+def permissions_for(role: str) -> list[Permission]:
+    """Return the permissions a role's patterns match, among those in the database."""
+    patterns = ROLE_PERMISSIONS[role]
+    matched = []
+    for permission in Permission.objects.select_related("content_type"):
+        name = f"{permission.content_type.app_label}.{permission.codename}"
+        if any(fnmatchcase(name, pattern) for pattern in patterns):
+            matched.append(permission)
+    return matched
+
+
+def sync_roles() -> None:
+    """Create the role groups and set each one's permissions to exactly what ROLE_PERMISSIONS says."""
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set(permissions_for(role))
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    # post_migrate fires once per app with models, after that app's permissions exist; syncing each
+    # time is cheap and leaves the groups complete after the last one.
+    sync_roles()
+
+
+def user_roles(user) -> set[str]:
+    """Return the role names of a user (empty for anonymous users)."""
+    if not user.is_authenticated:
+        return set()
+    return set(user.groups.values_list("name", flat=True))

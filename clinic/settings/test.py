@@ -1,0 +1,8 @@
+"""The test suite: real PostgreSQL and Redis (DATABASE_URL / REDIS_URL), fast hashing, no outbound mail."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405

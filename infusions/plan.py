@@ -1,0 +1,425 @@
+"""Infusion plan arithmetic: dosing weight, dose, vials, volume, billing units, rate steps, chair time.
+
+Standard library only (no Django), so the admin, the nurse tablet and the API share one tested source of
+truth. Every quantity is a ``Decimal``; floats are refused (``TypeError``) because a pump rate or a billed
+unit must not depend on binary rounding. The rules follow the clinical domain notes ("Dose"; "Rate
+titration and chair time").
+
+Quantization: each public function computes at full ``Decimal`` precision and quantizes only its result,
+to the unit a person reads or programs; the next function works from that shown number, so a plan can
+be re-checked by hand from what it displays.
+
+- weights (ideal, adjusted, dosing) to 0.1 kg, ROUND_HALF_UP;
+- grams to 0.01 g, ROUND_HALF_UP;
+- the bag volume to 0.1 mL, ROUND_HALF_UP; a timed rate step's volume is rounded DOWN to 0.1 mL so the
+  list never claims more than the pump gave, and the last step takes exactly what remains, so step
+  volumes always sum to the bag volume;
+- pump rates to 0.1 mL/h, rounded DOWN so rounding never pushes a rate past a label or at-risk cap;
+  per-kg rates (mL/kg/h) and unit conversions are protocol parameters and are not quantized;
+- minutes to 0.1 min, ROUND_HALF_UP; chair minutes are whole minutes rounded UP to the booking grid;
+- billing units: the ceiling of grams / 0.5 g (HCPCS units are 500 mg).
+
+``q(value, places)`` rounds further for display.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+POLICIES = ("actual", "ideal", "adjusted", "auto")
+INCH_CM = Decimal("2.54")
+IBW_BASE_KG = {"male": Decimal("50"), "female": Decimal("45.5")}
+IBW_KG_PER_INCH = Decimal("2.3")
+ADJUSTED_FRACTION = Decimal("0.4")
+MAX_SPLIT_DAYS = 5
+# The vial search is linear in dose / gcd(vial sizes); this bound only stops absurd input from hanging.
+MAX_VIAL_SEARCH = 1_000_000
+
+Vials = tuple[tuple[Decimal, int], ...]  # (vial size in g, count), largest size first
+
+
+class PlanError(Exception):
+    """An order that cannot be planned. ``code`` is stable for API clients; ``field`` names the input."""
+
+    def __init__(self, code: str, field: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.field, self.message = code, field, message
+
+
+def q(value: Decimal, places: int, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """Return ``value`` rounded to ``places`` decimal places (ROUND_HALF_UP unless told otherwise)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=rounding)
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _dec(value: object, field: str, code: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise TypeError(f"{field} must be a Decimal, not {type(value).__name__}")
+    if not Decimal(value).is_finite():
+        raise PlanError(code, field, f"{field} must be a finite number.")
+    return Decimal(value)
+
+
+def _positive(value: object, field: str, code: str) -> Decimal:
+    number = _dec(value, field, code)
+    if number <= 0:
+        raise PlanError(code, field, f"{field} must be greater than zero.")
+    return number
+
+
+def _concentration(percent: object) -> Decimal:
+    pct = _positive(percent, "concentration_percent", "concentration_invalid")
+    if pct > 100:
+        raise PlanError("concentration_invalid", "concentration_percent", "A product is at most 100%.")
+    return pct
+
+
+@dataclass(frozen=True)
+class DosingWeight:
+    kg: Decimal
+    basis: str  # "actual", "ideal" or "adjusted"
+    reason: str
+
+
+@dataclass(frozen=True)
+class VialRounding:
+    grams: Decimal
+    vials: Vials
+    rounded: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProtocolStep:
+    rate_ml_per_kg_h: Decimal
+    minutes: int | None = None  # None: the open-ended last step
+
+
+@dataclass(frozen=True)
+class RateStep:
+    start_minute: Decimal
+    minutes: Decimal
+    rate_ml_per_hour: Decimal
+    rate_ml_per_kg_h: Decimal
+    volume_ml: Decimal
+    capped: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One day's infusion. ``dose_grams`` is that day's ordered dose, ``total_grams`` the whole course."""
+
+    dosing_weight_kg: Decimal
+    dosing_weight_basis: str
+    days: int
+    total_grams: Decimal
+    dose_grams: Decimal
+    rounded_dose_grams: Decimal
+    vials: Vials
+    volume_ml: Decimal
+    billing_units: int
+    steps: tuple[RateStep, ...]
+    infusion_minutes: Decimal
+    chair_minutes: int
+    notes: tuple[str, ...]
+
+
+def ideal_body_weight_kg(*, sex: str, height_cm: Decimal) -> Decimal:
+    """Return Devine ideal body weight (0.1 kg). Raises PlanError sex_invalid, height_invalid."""
+    base = IBW_BASE_KG.get(sex.strip().lower()) if isinstance(sex, str) else None
+    if base is None:
+        raise PlanError("sex_invalid", "sex", 'Sex must be "male" or "female".')
+    inches = _positive(height_cm, "height_cm", "height_invalid") / INCH_CM
+    # Devine is defined from 60 inches up; shorter patients get the base weight, never less.
+    return q(base + IBW_KG_PER_INCH * max(inches - 60, Decimal(0)), 1)
+
+
+def adjusted_body_weight_kg(*, ideal_kg: Decimal, actual_kg: Decimal) -> Decimal:
+    """Return IBW + 0.4 x (actual - IBW) (0.1 kg). Raises PlanError weight_invalid."""
+    ideal = _positive(ideal_kg, "ideal_kg", "weight_invalid")
+    actual = _positive(actual_kg, "actual_kg", "weight_invalid")
+    return q(ideal + ADJUSTED_FRACTION * (actual - ideal), 1)
+
+
+def dosing_weight(
+    *,
+    policy: str,
+    sex: str | None,
+    height_cm: Decimal | None,
+    actual_kg: Decimal,
+    threshold: Decimal = Decimal("1.20"),
+) -> DosingWeight:
+    """Return the weight the dose is computed from, its basis and a reason a nurse can read.
+
+    Raises PlanError policy_invalid, weight_invalid, height_required, sex_required, sex_invalid,
+    height_invalid, threshold_invalid.
+    """
+    if policy not in POLICIES:
+        raise PlanError("policy_invalid", "policy", f"Weight policy must be one of {', '.join(POLICIES)}.")
+    actual = q(_positive(actual_kg, "actual_kg", "weight_invalid"), 1)
+    if policy == "actual":
+        return DosingWeight(actual, "actual", f"Actual weight {_fmt(actual)} kg is used, as ordered.")
+    if height_cm is None:
+        raise PlanError("height_required", "height_cm", f"Height is needed for the {policy} weight policy.")
+    if not sex:
+        raise PlanError("sex_required", "sex", f"Sex is needed for the {policy} weight policy.")
+    ideal = ideal_body_weight_kg(sex=sex, height_cm=height_cm)
+    adjusted = adjusted_body_weight_kg(ideal_kg=ideal, actual_kg=actual)
+    as_adjusted = f"adjusted weight {_fmt(adjusted)} kg is used"
+    if policy == "ideal":
+        return DosingWeight(ideal, "ideal", f"Ideal weight {_fmt(ideal)} kg (Devine) is used, as ordered.")
+    if policy == "adjusted":
+        return DosingWeight(
+            adjusted, "adjusted", f"Ideal weight is {_fmt(ideal)} kg; {as_adjusted}, as ordered."
+        )
+    limit = _positive(threshold, "threshold", "threshold_invalid")
+    compare = f"Actual weight {_fmt(actual)} kg is {{}} {_fmt(limit * 100)}% of ideal {_fmt(ideal)} kg"
+    if actual > ideal * limit:
+        return DosingWeight(adjusted, "adjusted", compare.format("over") + f", so {as_adjusted}.")
+    return DosingWeight(actual, "actual", compare.format("not over") + ", so actual weight is used.")
+
+
+def dose_grams(
+    *, grams_per_kg: Decimal | None, fixed_grams: Decimal | None, dosing_weight_kg: Decimal | None
+) -> Decimal:
+    """Return the ordered dose (0.01 g). Raises PlanError dose_required, dose_invalid, weight_invalid."""
+    if (grams_per_kg is None) == (fixed_grams is None):
+        raise PlanError("dose_required", "grams_per_kg", "Give a dose per kg or a fixed dose, not both.")
+    if fixed_grams is not None:
+        grams = q(_positive(fixed_grams, "fixed_grams", "dose_invalid"), 2)
+    else:
+        per_kg = _positive(grams_per_kg, "grams_per_kg", "dose_invalid")
+        grams = q(per_kg * _positive(dosing_weight_kg, "dosing_weight_kg", "weight_invalid"), 2)
+    if grams <= 0:
+        raise PlanError("dose_invalid", "grams_per_kg", "The dose rounds to zero grams.")
+    return grams
+
+
+def _describe(vials: Vials) -> str:
+    return " + ".join(f"{count} x {_fmt(size)} g" for size, count in vials)
+
+
+def round_to_vials(
+    *, dose_g: Decimal, vial_sizes_g: Sequence[Decimal], tolerance: Decimal = Decimal("0.10")
+) -> VialRounding:
+    """Return the dose rounded to the nearest whole-vial total (ties: the smaller) when within tolerance.
+
+    ``vials`` is the fewest vials for the returned total or, when not rounded, for the smallest total
+    covering the dose (what to dispense). Raises PlanError dose_invalid, vial_sizes_invalid,
+    tolerance_invalid.
+    """
+    dose = _positive(dose_g, "dose_g", "dose_invalid")
+    sizes = sorted({_positive(v, "vial_sizes_g", "vial_sizes_invalid") for v in vial_sizes_g}, reverse=True)
+    if not sizes:
+        raise PlanError("vial_sizes_invalid", "vial_sizes_g", "Give at least one vial size.")
+    tol = _dec(tolerance, "tolerance", "tolerance_invalid")
+    if tol < 0:
+        raise PlanError("tolerance_invalid", "tolerance", "Tolerance cannot be negative.")
+    # Count in whole multiples of the vials' gcd so the search is exact integer arithmetic.
+    scale = 10 ** max(max(-int(v.normalize().as_tuple().exponent), 0) for v in sizes)
+    unit = math.gcd(*(int(v * scale) for v in sizes))
+    step_g = Decimal(unit) / scale
+    size_of = {int(v * scale) // unit: v for v in sizes}
+    # Some multiple of the smallest vial lies less than one vial above the dose.
+    limit = int(dose / step_g) + min(size_of) + 1
+    if limit > MAX_VIAL_SEARCH:
+        raise PlanError("dose_invalid", "dose_g", "The dose is too large to round to vials.")
+    fewest, pick = [0] + [limit + 1] * limit, [0] * (limit + 1)
+    for total in range(1, limit + 1):
+        for units in size_of:  # largest first, so equal counts favour larger vials
+            if units <= total and fewest[total - units] + 1 < fewest[total]:
+                fewest[total], pick[total] = fewest[total - units] + 1, units
+    reachable = [t for t in range(1, limit + 1) if fewest[t] <= limit]
+    nearest = min(reachable, key=lambda t: (abs(t * step_g - dose), t))
+    off = abs(nearest * step_g - dose) / dose
+    within = off <= tol
+    chosen = nearest if within else min(t for t in reachable if t * step_g >= dose)
+    counts: dict[Decimal, int] = {}
+    while chosen:
+        counts[size_of[pick[chosen]]] = counts.get(size_of[pick[chosen]], 0) + 1
+        chosen -= pick[chosen]
+    vials = tuple(sorted(counts.items(), reverse=True))
+    total_g, off_pct, tol_pct = q(nearest * step_g, 2), _fmt(q(off * 100, 1)), _fmt(tol * 100)
+    if not within:
+        reason = (
+            f"Ordered {_fmt(dose)} g is not rounded: the nearest whole-vial total, {_fmt(total_g)} g, is "
+            f"{off_pct}% away, over {tol_pct}%; dispense {_describe(vials)} and discard the rest."
+        )
+        return VialRounding(q(dose, 2), vials, False, reason)
+    if total_g == dose:
+        return VialRounding(
+            q(dose, 2), vials, False, f"Ordered {_fmt(dose)} g is exactly {_describe(vials)}."
+        )
+    reason = (
+        f"Ordered {_fmt(dose)} g is rounded to {_fmt(total_g)} g ({_describe(vials)}), "
+        f"{off_pct}% away, within {tol_pct}%."
+    )
+    return VialRounding(total_g, vials, True, reason)
+
+
+def volume_ml(*, grams: Decimal, concentration_percent: Decimal) -> Decimal:
+    """Return the volume (0.1 mL); 10% is 0.1 g/mL. Raises PlanError dose_invalid, concentration_invalid."""
+    return q(_positive(grams, "grams", "dose_invalid") * 100 / _concentration(concentration_percent), 1)
+
+
+def billing_units(*, grams: Decimal, grams_per_unit: Decimal = Decimal("0.5")) -> int:
+    """Return whole billing units, rounded up (70 g -> 140). Raises PlanError dose_invalid, unit_invalid."""
+    per_unit = _positive(grams_per_unit, "grams_per_unit", "unit_invalid")
+    return int((_positive(grams, "grams", "dose_invalid") / per_unit).to_integral_value(ROUND_CEILING))
+
+
+def mg_per_kg_min_to_ml_per_kg_h(*, rate: Decimal, concentration_percent: Decimal) -> Decimal:
+    """Return mL/kg/h for mg/kg/min (10%: x 0.6). Raises PlanError rate_invalid, concentration_invalid."""
+    # mg/kg/min x 60 min/h / (percent x 10 mg/mL)
+    return _positive(rate, "rate", "rate_invalid") * 6 / _concentration(concentration_percent)
+
+
+def ml_per_kg_h_to_mg_per_kg_min(*, rate: Decimal, concentration_percent: Decimal) -> Decimal:
+    """Return mg/kg/min for mL/kg/h (10%: / 0.6). Raises PlanError rate_invalid, concentration_invalid."""
+    return _positive(rate, "rate", "rate_invalid") * _concentration(concentration_percent) / 6
+
+
+def _check_protocol(protocol: Sequence[ProtocolStep]) -> list[ProtocolStep]:
+    steps = list(protocol)
+    if not steps or steps[-1].minutes is not None or any(s.minutes is None for s in steps[:-1]):
+        raise PlanError("protocol_invalid", "protocol", "A protocol ends with exactly one open-ended step.")
+    for step in steps:
+        _positive(step.rate_ml_per_kg_h, "protocol", "protocol_invalid")
+        if step.minutes is not None and _positive(step.minutes, "protocol", "protocol_invalid") % 1:
+            raise PlanError("protocol_invalid", "protocol", "Step minutes are whole minutes.")
+    return steps
+
+
+def rate_steps(
+    *,
+    volume_ml: Decimal,
+    dosing_weight_kg: Decimal,
+    protocol: Sequence[ProtocolStep],
+    cap_ml_per_kg_h: Decimal | None = None,
+) -> list[RateStep]:
+    """Return the steps that deliver ``volume_ml``; the last runs until the bag is empty.
+
+    Raises PlanError volume_invalid, weight_invalid, cap_invalid, protocol_invalid, rate_too_low.
+    """
+    remaining = _positive(volume_ml, "volume_ml", "volume_invalid")
+    weight = _positive(dosing_weight_kg, "dosing_weight_kg", "weight_invalid")
+    cap = None if cap_ml_per_kg_h is None else _positive(cap_ml_per_kg_h, "cap_ml_per_kg_h", "cap_invalid")
+    steps: list[RateStep] = []
+    start = Decimal("0.0")
+    for step in _check_protocol(protocol):
+        capped = cap is not None and step.rate_ml_per_kg_h > cap
+        per_kg = cap if capped else step.rate_ml_per_kg_h
+        per_hour = q(per_kg * weight, 1, ROUND_DOWN)
+        if per_hour <= 0:
+            raise PlanError("rate_too_low", "protocol", "A step's pump rate is below 0.1 mL/h.")
+        full = None if step.minutes is None else per_hour * step.minutes / 60
+        if full is None or remaining <= full:
+            minutes, volume = q(remaining * 60 / per_hour, 1), remaining
+        else:
+            minutes, volume = q(Decimal(step.minutes), 1), q(full, 1, ROUND_DOWN)
+        steps.append(RateStep(start, minutes, per_hour, per_kg, volume, capped))
+        start, remaining = start + minutes, remaining - volume
+        if remaining <= 0:
+            break
+    return steps
+
+
+def infusion_minutes(steps: Sequence[RateStep]) -> Decimal:
+    """Return the total running time of the steps in minutes."""
+    return sum((s.minutes for s in steps), Decimal(0))
+
+
+def chair_minutes(
+    *,
+    infusion_minutes: Decimal,
+    prep_minutes: int = 30,
+    observation_minutes: int = 30,
+    grid_minutes: int = 15,
+) -> int:
+    """Return prep + infusion + observation rounded UP to the grid. Raises PlanError minutes_invalid."""
+    running = _dec(infusion_minutes, "infusion_minutes", "minutes_invalid")
+    if grid_minutes <= 0 or prep_minutes < 0 or observation_minutes < 0 or running < 0:
+        raise PlanError("minutes_invalid", "grid_minutes", "Minutes must not be negative, nor the grid zero.")
+    total = Decimal(prep_minutes) + running + Decimal(observation_minutes)
+    return int((total / grid_minutes).to_integral_value(rounding=ROUND_CEILING)) * grid_minutes
+
+
+def build_plan(
+    *,
+    sex: str | None,
+    height_cm: Decimal | None,
+    actual_kg: Decimal,
+    concentration_percent: Decimal,
+    protocol: Sequence[ProtocolStep],
+    grams_per_kg: Decimal | None = None,
+    fixed_grams: Decimal | None = None,
+    policy: str = "auto",
+    threshold: Decimal = Decimal("1.20"),
+    split_days: int = 1,
+    vial_sizes_g: Sequence[Decimal] = (),
+    vial_tolerance: Decimal = Decimal("0.10"),
+    cap_ml_per_kg_h: Decimal | None = None,
+    grams_per_unit: Decimal = Decimal("0.5"),
+    prep_minutes: int = 30,
+    observation_minutes: int = 30,
+    grid_minutes: int = 15,
+) -> Plan:
+    """Return one day's plan; the ordered dose (per kg or fixed) is the whole course over ``split_days``.
+
+    Raises PlanError split_days_invalid or any code of the functions it chains.
+    """
+    if type(split_days) is not int or not 1 <= split_days <= MAX_SPLIT_DAYS:  # bool is not a day count
+        raise PlanError("split_days_invalid", "split_days", f"Split a dose over 1 to {MAX_SPLIT_DAYS} days.")
+    weight = dosing_weight(
+        policy=policy, sex=sex, height_cm=height_cm, actual_kg=actual_kg, threshold=threshold
+    )
+    notes = [weight.reason]
+    total = dose_grams(grams_per_kg=grams_per_kg, fixed_grams=fixed_grams, dosing_weight_kg=weight.kg)
+    per_day = q(total / split_days, 2)
+    if split_days > 1:
+        notes.append(
+            f"{_fmt(total)} g over {split_days} days is {_fmt(per_day)} g a day; this plan is one day."
+        )
+    if vial_sizes_g:
+        rounding = round_to_vials(dose_g=per_day, vial_sizes_g=vial_sizes_g, tolerance=vial_tolerance)
+        grams, vials = rounding.grams, rounding.vials
+        notes.append(rounding.reason)
+    else:
+        grams, vials = per_day, ()
+        notes.append("No vial sizes are given, so the dose is not rounded to whole vials.")
+    volume = volume_ml(grams=grams, concentration_percent=concentration_percent)
+    steps = rate_steps(
+        volume_ml=volume, dosing_weight_kg=weight.kg, protocol=protocol, cap_ml_per_kg_h=cap_ml_per_kg_h
+    )
+    if cap_ml_per_kg_h is not None and any(s.capped for s in steps):
+        notes.append(f"Steps above the cap of {_fmt(cap_ml_per_kg_h)} mL/kg/h run at the cap.")
+    running = infusion_minutes(steps)
+    chair = chair_minutes(
+        infusion_minutes=running,
+        prep_minutes=prep_minutes,
+        observation_minutes=observation_minutes,
+        grid_minutes=grid_minutes,
+    )
+    notes.append(
+        f"Chair time {prep_minutes} + {_fmt(running)} + {observation_minutes} min, "
+        f"booked as {chair // 60} h {chair % 60} min."
+    )
+    return Plan(
+        dosing_weight_kg=weight.kg,
+        dosing_weight_basis=weight.basis,
+        days=split_days,
+        total_grams=total,
+        dose_grams=per_day,
+        rounded_dose_grams=grams,
+        vials=vials,
+        volume_ml=volume,
+        billing_units=billing_units(grams=grams, grams_per_unit=grams_per_unit),
+        steps=tuple(steps),
+        infusion_minutes=running,
+        chair_minutes=chair,
+        notes=tuple(notes),
+    )

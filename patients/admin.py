@@ -1,0 +1,105 @@
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from clinic.audit import AuditedAdminMixin
+from patients import icd10, selectors
+from patients.models import Allergy, Diagnosis, LabResult, Measurement, Patient, RiskFlag
+
+
+class ICD10Input(forms.TextInput):
+    """A text box that offers the IVIG indications first (an HTML datalist) but takes any valid code."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = "icd10-indications"
+        attrs = {**(attrs or {}), "list": list_id, "autocomplete": "off", "placeholder": "e.g. G61.81"}
+        box = super().render(name, value, attrs, renderer)
+        options = format_html_join("", '<option value="{}">{}</option>', icd10.INDICATIONS)
+        return format_html('{}<datalist id="{}">{}</datalist>', box, list_id, options)
+
+
+class DiagnosisForm(forms.ModelForm):
+    class Meta:
+        model = Diagnosis
+        fields = ["code", "description", "diagnosed_on", "is_primary"]
+        widgets = {"code": ICD10Input}
+
+
+class DiagnosisInline(admin.TabularInline):
+    model = Diagnosis
+    form = DiagnosisForm
+    extra = 0
+
+
+class AllergyInline(admin.TabularInline):
+    model = Allergy
+    extra = 0
+
+
+class RiskFlagInline(admin.TabularInline):
+    model = RiskFlag
+    extra = 0
+    verbose_name = "contraindication or risk flag"
+    verbose_name_plural = "contraindications and risk flags"
+
+
+class MeasurementInline(admin.TabularInline):
+    model = Measurement
+    extra = 0
+    fields = ["kind", "value", "measured_at"]
+    ordering = ["-measured_at"]
+
+
+class LabResultInline(admin.TabularInline):
+    model = LabResult
+    extra = 0
+    fields = ["test", "value", "unit", "collected_at"]
+    ordering = ["-collected_at"]
+
+
+@admin.register(Patient)
+class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "mrn",
+        "family_name",
+        "given_name",
+        "date_of_birth",
+        "latest_weight",
+        "latest_egfr",
+        "flags",
+    ]
+    list_display_links = ["mrn", "family_name"]
+    search_fields = ["mrn", "family_name", "given_name", "date_of_birth"]
+    search_help_text = "Search by MRN, name, or date of birth (YYYY-MM-DD)."
+    list_filter = ["sex", "reminder_channel", "reminder_opt_out", "risk_flags__kind"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [DiagnosisInline, AllergyInline, RiskFlagInline, MeasurementInline, LabResultInline]
+    fieldsets = [
+        (None, {"fields": ["mrn", ("given_name", "family_name"), ("date_of_birth", "sex")]}),
+        ("Contact and reminders", {"fields": [("phone", "email"), ("reminder_channel", "reminder_opt_out")]}),
+        ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return selectors.patient_list().prefetch_related("risk_flags")
+
+    @admin.display(description="Latest weight", ordering="latest_weight_kg")
+    def latest_weight(self, patient):
+        if patient.latest_weight_kg is None:
+            return "—"
+        return f"{patient.latest_weight_kg} kg ({patient.latest_weight_at:%Y-%m-%d})"
+
+    @admin.display(description="Latest eGFR", ordering="latest_egfr")
+    def latest_egfr(self, patient):
+        if patient.latest_egfr is None:
+            return "—"
+        return f"{patient.latest_egfr.normalize():f} ({patient.latest_egfr_at:%Y-%m-%d})"
+
+    @admin.display(description="Flags")
+    def flags(self, patient):
+        labels = [
+            ("⛔ " if flag.is_contraindication else "⚠ ") + flag.get_kind_display()
+            for flag in patient.risk_flags.all()
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((label,) for label in labels)) or "—"
