@@ -31,3 +31,33 @@ def database_config(url: str) -> dict:
         raise ValueError("DATABASE_URL must point to PostgreSQL: bookings rely on its exclusion constraints.")
     config["HOST"] = unquote(str(config.get("HOST") or ""))
     return config
+
+
+def read_secret_key(env) -> str | None:
+    """DJANGO_SECRET_KEY, or the contents of the file DJANGO_SECRET_KEY_FILE names (docker secrets style)."""
+    path = env("DJANGO_SECRET_KEY_FILE", default="")
+    if path:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    return env("DJANGO_SECRET_KEY", default=None)
+
+
+def ensure_secret_key_file(path: str) -> None:
+    """Write a fresh random key to `path` unless one is there (compose's first start, no manual step)."""
+    import secrets
+    from pathlib import Path
+
+    target = Path(path)
+    if target.exists() and target.read_text(encoding="utf-8").strip():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(secrets.token_urlsafe(64), encoding="utf-8")
+    target.chmod(0o600)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:2] != ["ensure-secret-key"] or len(sys.argv) != 3:
+        sys.exit("usage: python -m clinic.envtools ensure-secret-key PATH")
+    ensure_secret_key_file(sys.argv[2])

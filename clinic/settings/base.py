@@ -4,7 +4,7 @@ from pathlib import Path
 
 import environ
 
-from clinic.envtools import broker_url, database_config
+from clinic.envtools import broker_url, database_config, read_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -12,7 +12,7 @@ env = environ.Env()
 
 # Only dev and test may fall back to this; production refuses it (clinic/settings/production.py).
 INSECURE_DEFAULT_SECRET_KEY = "insecure-dev-only-key-never-use-in-production"  # noqa: S105
-SECRET_KEY = env("DJANGO_SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
+SECRET_KEY = read_secret_key(env) or INSECURE_DEFAULT_SECRET_KEY
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
