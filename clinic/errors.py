@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -28,12 +29,30 @@ def _flatten(details, prefix="") -> dict[str, list[dict[str, str]]]:
     return fields
 
 
-def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
-    return {"code": code, "detail": detail, "fields": fields or {}}
+def error_body(code: str, detail: str, fields: dict | None = None, **extra) -> dict:
+    return {"code": code, "detail": detail, "fields": fields or {}, **extra}
+
+
+class Conflict(Exception):
+    """A write refused because of other records (a booked chair, a decided authorization): HTTP 409.
+
+    Services raise it without knowing about HTTP; the API turns it into the error body, with `extra`
+    (e.g. {"conflict": {"booking": 12, "start": "..."}}) next to code and detail.
+    """
+
+    def __init__(self, code: str, detail: str, *, field: str | None = None, **extra):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.field = field
+        self.extra = extra
 
 
 def exception_handler(exc, context):
     """Every 4xx is `{"code": stable_code, "detail": sentence, "fields": {field: [{code, detail}]}}`."""
+    if isinstance(exc, Conflict):
+        fields = {exc.field: [{"code": exc.code, "detail": exc.detail}]} if exc.field else {}
+        return Response(error_body(exc.code, exc.detail, fields, **exc.extra), status=409)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, Http404):

@@ -14,7 +14,6 @@ from clinic.api import AuditedModelViewSet
 from clinic.audit import bind_actor, record_access
 from patients import selectors, services
 from patients.models import (
-    RISK_AGE_OVER,
     Allergy,
     AllergySeverity,
     Diagnosis,
@@ -127,13 +126,7 @@ class PatientSerializer(serializers.ModelSerializer):
         }
 
     def get_at_risk_reasons(self, patient) -> list[str]:
-        """Thrombosis / renal-failure risk factors (boxed warning): flags, and age over 65."""
-        reasons = [
-            flag.get_kind_display() for flag in patient.risk_flags.all() if not flag.is_contraindication
-        ]
-        if patient.age > RISK_AGE_OVER:
-            reasons.append(f"Age over {RISK_AGE_OVER}")
-        return reasons
+        return patient.at_risk_reasons()
 
 
 class PatientFilter(django_filters.FilterSet):

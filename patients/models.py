@@ -110,6 +110,21 @@ class Patient(models.Model):
     def age(self) -> int:
         return self.age_on(timezone.localdate())
 
+    # The two reads below use `risk_flags.all()`, so prefetch "risk_flags" when listing patients.
+    def at_risk_reasons(self) -> list[str]:
+        """The boxed-warning risk factors for thrombosis and renal failure: flags, and age over 65.
+
+        For these patients labels say: minimum practicable dose and rate.
+        """
+        reasons = [flag.get_kind_display() for flag in self.risk_flags.all() if not flag.is_contraindication]
+        if self.age > RISK_AGE_OVER:
+            reasons.append(f"Age over {RISK_AGE_OVER}")
+        return reasons
+
+    def contraindications(self) -> list["RiskFlag"]:
+        """Flags that block immunoglobulin unless a manager overrides (anti-IgA, prior severe reaction)."""
+        return [flag for flag in self.risk_flags.all() if flag.is_contraindication]
+
 
 class PatientOwned(models.Model):
     """A record that belongs to one patient; the audit trail names the patient on every write."""

@@ -30,3 +30,19 @@ def test_a_page_size_above_the_maximum_is_capped(api, manager):
 
     assert response.status_code == 200
     assert set(response.json()) == {"count", "next", "previous", "results"}
+
+
+def test_a_service_conflict_becomes_a_409_with_its_code_and_context(rf):
+    from clinic.errors import Conflict, exception_handler
+
+    response = exception_handler(
+        Conflict("chair_conflict", "Chair 3 is booked 10:00-14:00.", booking=7), {"request": rf.get("/")}
+    )
+
+    assert response.status_code == 409
+    assert response.data == {
+        "code": "chair_conflict",
+        "detail": "Chair 3 is booked 10:00-14:00.",
+        "fields": {},
+        "booking": 7,
+    }
