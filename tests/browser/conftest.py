@@ -23,10 +23,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# Playwright's sync API runs an event loop in the test's thread; the ORM calls in the test are still
-# synchronous and safe (pytest-playwright's documentation gives the same advice).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(scope="session")
 def chromium():
@@ -43,7 +39,10 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium):
+def page(chromium, monkeypatch):
+    # Playwright's sync API runs an event loop in the test's thread; the ORM calls in the test are still
+    # synchronous and safe (pytest-playwright's documentation gives the same advice). Only for this test.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
