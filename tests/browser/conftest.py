@@ -5,7 +5,6 @@ are skipped on a developer machine, and fail in CI (CI=true), where .ci/run inst
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,29 +23,28 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+@pytest.fixture
+def page(monkeypatch):
+    """A fresh Chromium page at a desktop viewport.
+
+    Playwright is started per test: its sync API keeps an event loop running in the test thread, and
+    Django refuses ORM calls from such a thread, so it must not outlive the browser test.
+    """
+    if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run should have installed it")
-        pytest.skip("Chromium is not installed (apt-get install chromium) - browser tests skipped")
+        pytest.skip("Chromium is not installed (apt-get install chromium): browser tests skipped")
     from playwright.sync_api import sync_playwright
 
+    # The ORM calls the test itself makes while the browser runs are synchronous and safe
+    # (pytest-playwright's documentation gives the same advice); allowed for this test only.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
         browser.close()
-
-
-@pytest.fixture
-def page(chromium, monkeypatch):
-    # Playwright's sync API runs an event loop in the test's thread; the ORM calls in the test are still
-    # synchronous and safe (pytest-playwright's documentation gives the same advice). Only for this test.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture
