@@ -1,4 +1,4 @@
-"""The audited base viewset every staff endpoint that shows patient data builds on."""
+"""The audited base views every staff endpoint that shows patient data builds on."""
 
 from rest_framework import viewsets
 from rest_framework.response import Response
@@ -6,10 +6,10 @@ from rest_framework.response import Response
 from clinic.audit import bind_actor, record_access
 
 
-class AuditedModelViewSet(viewsets.ModelViewSet):
-    """A staff viewset that records every patient record it shows in the audit trail.
+class AuditedViewMixin:
+    """Names the caller in the trail of every write, and offers `audit_shown()` for reads.
 
-    `audit_subject(obj)` names the record a row belongs to (the patient for a lab result, say).
+    `audit_subject(obj)` names the record a row belongs to (the patient of a lab result, say).
     """
 
     audit_label = ""
@@ -21,22 +21,29 @@ class AuditedModelViewSet(viewsets.ModelViewSet):
         super().initial(request, *args, **kwargs)
         bind_actor(request.user)
 
-    def _record(self, objects, detail):
+    def audit_shown(self, objects, action: str) -> None:
+        """Record that the caller was shown these rows' subjects (each subject once)."""
         subjects = {}
         for obj in objects:
             subject = self.audit_subject(obj)
             subjects[(type(subject), subject.pk)] = subject
-        record_access(self.request, subjects.values(), via="api", detail=detail)
+        record_access(
+            self.request, subjects.values(), via="api", detail=f"{self.audit_label or self.basename} {action}"
+        )
+
+
+class AuditedModelViewSet(AuditedViewMixin, viewsets.ModelViewSet):
+    """A staff viewset whose list and detail reads land in the audit trail."""
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = page if page is not None else list(queryset)
-        self._record(rows, f"{self.audit_label or self.basename} list")
+        self.audit_shown(rows, "list")
         data = self.get_serializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        self._record([instance], f"{self.audit_label or self.basename} view")
+        self.audit_shown([instance], "view")
         return Response(self.get_serializer(instance).data)

@@ -7,6 +7,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 
 def _flatten(details, prefix="") -> dict[str, list[dict[str, str]]]:
@@ -52,6 +53,7 @@ def exception_handler(exc, context):
     """Every 4xx is `{"code": stable_code, "detail": sentence, "fields": {field: [{code, detail}]}}`."""
     if isinstance(exc, Conflict):
         fields = {exc.field: [{"code": exc.code, "detail": exc.detail}]} if exc.field else {}
+        set_rollback()
         return Response(error_body(exc.code, exc.detail, fields, **exc.extra), status=409)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))

@@ -10,8 +10,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from clinic.api import AuditedModelViewSet
-from clinic.audit import bind_actor, record_access
+from clinic.api import AuditedModelViewSet, AuditedViewMixin
 from patients import selectors, services
 from patients.models import (
     Allergy,
@@ -180,7 +179,11 @@ class PatientViewSet(AuditedModelViewSet):
 
 
 class PatientChildViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    AuditedViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Records under /patients/{patient_id}/...; every read is audited against the patient."""
 
@@ -198,15 +201,17 @@ class PatientChildViewSet(
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        bind_actor(request.user)
         self.patient = get_object_or_404(Patient, pk=self.kwargs["patient_id"])
 
+    def audit_subject(self, obj):
+        return self.patient
+
     def list(self, request, *args, **kwargs):
-        record_access(request, [self.patient], via="api", detail=f"{self.audit_label} list")
+        self.audit_shown([self.patient], "list")
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        record_access(request, [self.patient], via="api", detail=f"{self.audit_label} view")
+        self.audit_shown([self.patient], "view")
         return super().retrieve(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
