@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from clinic import views
 from patients.api import register_routes as register_patient_routes
+from scheduling.api import register_routes as register_scheduling_routes
 
 admin.site.site_header = "Infusion Clinic"
 admin.site.site_title = "Infusion Clinic admin"
@@ -12,6 +13,7 @@ admin.site.index_title = "Clinic administration"
 
 router = DefaultRouter()
 register_patient_routes(router)
+register_scheduling_routes(router)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from clinic.roles import ADMIN_ROLES, Role, sync_roles
 from patients.models import Allergy, Diagnosis, LabResult, Measurement, Patient, RiskFlag
+from scheduling.demo import seed_scheduling
 from scheduling.models import Site
 
 DEMO_PASSWORD_ENV = "DEMO_PASSWORD"  # noqa: S105 - the variable name, not a password
@@ -150,6 +151,7 @@ class Command(BaseCommand):
             ]
             for row in DEMO_PATIENTS:
                 self._patient(*row)
+            seed_scheduling(site=site)
         if not quiet:
             self._print_logins(site, users, password)
 

@@ -1,0 +1,280 @@
+"""Finding bookable slots: the first N (site, chair, start) that satisfy every booking rule.
+
+Everything is read in a fixed number of queries (sites with their opening hours, closures and chairs;
+the nurse shifts and the active bookings of the range), then the grid of each open day is walked in
+Python. The rules are those `scheduling.services.booking_create` enforces: the grid, opening hours and
+closures, a free chair, a patient-free time, nurse capacity over the whole session and the start limit
+in its first slot.
+
+Ranking: earlier days first. Within a day, earliest start first; at a site that prefers to flatten
+the peak (`Site.flatten_peak`), the slots whose busiest moment is least loaded (booked patients over
+nurse capacity) come first, then the earliest. Days come first so that flattening never pushes a
+patient to a later week.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import BigIntegerField, F, Func, Prefetch
+from django.utils import timezone
+
+from scheduling.models import (
+    INACTIVE_STATUSES,
+    MAX_SESSION,
+    Booking,
+    Chair,
+    Closure,
+    NurseShift,
+    Site,
+)
+
+NOON = time(12, 0)
+MAX_RANGE_DAYS = 92
+
+
+@dataclass(frozen=True)
+class Slot:
+    site: Site
+    chair: Chair
+    start: datetime
+    end: datetime
+    # Booked patients over nurse capacity at the busiest moment of the session, this booking included.
+    peak_load: float
+
+    @property
+    def local_start(self) -> datetime:
+        return self.start.astimezone(self.site.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.end.astimezone(self.site.zone)
+
+
+def epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+# Reading thousands of timestamps through the ORM costs more than the whole walk of the grid, so
+# availability reads times as whole epoch seconds.
+def _epoch(field: str):
+    return Func(
+        F(field), template="EXTRACT(EPOCH FROM %(expressions)s)::bigint", output_field=BigIntegerField()
+    )
+
+
+def _raw_rows(queryset) -> list[tuple]:
+    """Run a values_list queryset without the ORM's per-value converters: its values are plain integers
+    already, and converting tens of thousands of them costs more than the query."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@dataclass
+class DayGrid:
+    """One site's open day cut into grid slots, with what is booked and who is on shift in each.
+
+    Times are epoch seconds: `first` is the start of the first slot, each slot `step` seconds long.
+    """
+
+    first: int
+    step: int
+    load: list[int]  # active bookings overlapping each slot
+    starts: list[int]  # bookings starting in each slot
+    nurses: list[int]  # nurses whose shift covers the whole slot
+    chair_busy: dict[int, list[bool]]
+
+    @property
+    def count(self) -> int:
+        return len(self.load)
+
+    def slot_start(self, index: int) -> datetime:
+        return datetime.fromtimestamp(self.first + index * self.step, UTC)
+
+
+def day_grid(
+    *,
+    site: Site,
+    day: date,
+    opens: time,
+    closes: time,
+    chair_ids: list[int],
+    bookings: list[tuple[int, int, int]],
+    shifts: list[tuple[int, int]],
+) -> DayGrid:
+    """Build a DayGrid from plain values: bookings as (chair_id, start, end), shifts as (start, end), in
+    epoch seconds."""
+    zone = site.zone
+    step = site.grid_minutes * 60
+    first = epoch(datetime.combine(day, opens, tzinfo=zone))
+    count = (epoch(datetime.combine(day, closes, tzinfo=zone)) - first) // step
+    load = [0] * count
+    starts = [0] * count
+    nurses = [0] * count
+    chair_busy = {chair_id: [False] * count for chair_id in chair_ids}
+    for chair_id, start, end in bookings:
+        lo = max(0, (start - first) // step)
+        hi = min(count, -(-(end - first) // step))  # ceiling: a part-slot booking holds the slot
+        if lo >= hi:
+            continue
+        if start >= first and (start - first) % step == 0:
+            starts[lo] += 1
+        busy = chair_busy.get(chair_id)
+        for i in range(lo, hi):
+            load[i] += 1
+            if busy is not None:
+                busy[i] = True
+    for start, end in shifts:
+        # A nurse counts for the slots her shift covers entirely.
+        lo = max(0, -(-(start - first) // step))
+        hi = min(count, (end - first) // step)
+        for i in range(lo, hi):
+            nurses[i] += 1
+    return DayGrid(first, step, load, starts, nurses, chair_busy)
+
+
+def _runs(flags: list[bool]) -> list[int]:
+    """For each index, how many consecutive True values start there."""
+    out = [0] * (len(flags) + 1)
+    for i in range(len(flags) - 1, -1, -1):
+        out[i] = out[i + 1] + 1 if flags[i] else 0
+    return out
+
+
+def day_candidates(
+    grid: DayGrid, *, site: Site, chairs: list[Chair], need: int, not_before: int, part_of_day: str | None
+) -> list[Slot]:
+    """Every bookable start of one day (one slot per start: the first free chair in name order)."""
+    ppn, spn = site.patients_per_nurse, site.starts_per_nurse_per_slot
+    room = _runs([load < nurses * ppn for load, nurses in zip(grid.load, grid.nurses, strict=True)])
+    free = {chair.pk: _runs([not busy for busy in grid.chair_busy[chair.pk]]) for chair in chairs}
+    zone = site.zone
+    found = []
+    for i in range(grid.count - need + 1):
+        if grid.first + i * grid.step < not_before or room[i] < need:
+            continue
+        if grid.starts[i] + 1 > grid.nurses[i] * spn:
+            continue
+        start = grid.slot_start(i)
+        if part_of_day:
+            morning = start.astimezone(zone).time() < NOON
+            if morning != (part_of_day == "morning"):
+                continue
+        chair = next((c for c in chairs if free[c.pk][i] >= need), None)
+        if chair is None:
+            continue
+        peak = max((grid.load[j] + 1) / (grid.nurses[j] * ppn) for j in range(i, i + need))
+        found.append(Slot(site, chair, start, grid.slot_start(i + need), peak))
+    return found
+
+
+def find_slots(
+    *,
+    duration_minutes: int,
+    date_from: date,
+    date_to: date,
+    sites=None,
+    weekdays: set[int] | None = None,
+    part_of_day: str | None = None,
+    chair_kind: str | None = None,
+    patient_id: int | None = None,
+    limit: int = 10,
+    now: datetime | None = None,
+) -> list[Slot]:
+    """Return up to `limit` bookable slots between the local dates `date_from` and `date_to` (inclusive).
+
+    `sites` is a Site queryset to search (all sites when None). `weekdays` are 0 (Monday) to 6;
+    `part_of_day` is "morning" (local start before 12:00) or "afternoon"; `chair_kind` a ChairKind;
+    with `patient_id`, times the patient is already booked are left out. Six queries (seven with a
+    patient), whatever the number of bookings, sites or days.
+    """
+    now = now or timezone.now()
+    sites = Site.objects.all() if sites is None else sites
+    chairs = Chair.objects.filter(is_active=True).order_by("name", "pk")
+    if chair_kind:
+        chairs = chairs.filter(kind=chair_kind)
+    site_list = list(
+        sites.prefetch_related(
+            "opening_hours",
+            Prefetch("closures", Closure.objects.filter(ends_on__gte=date_from, starts_on__lte=date_to)),
+            Prefetch("chairs", chairs, to_attr="bookable_chairs"),
+        )
+    )
+    if not site_list:
+        return []
+    # UTC bounds wide enough for every time zone on earth.
+    range_start = datetime.combine(date_from - timedelta(days=1), time.min, tzinfo=UTC)
+    range_end = datetime.combine(date_to + timedelta(days=2), time.min, tzinfo=UTC)
+    site_ids = [site.pk for site in site_list]
+    active = Booking.objects.filter(
+        start__lt=range_end, end__gt=range_start, start__gt=range_start - MAX_SESSION
+    )
+    active = active.exclude(status__in=INACTIVE_STATUSES)
+    by_site_day: dict[tuple[int, date], list] = defaultdict(list)
+    zones = {site.pk: site.zone for site in site_list}
+    rows = active.filter(site_id__in=site_ids).annotate(s=_epoch("start"), e=_epoch("end"))
+    for site_id, chair_id, start, end in _raw_rows(rows.values_list("site_id", "chair_id", "s", "e")):
+        day = datetime.fromtimestamp(start, zones[site_id]).date()
+        by_site_day[(site_id, day)].append((chair_id, start, end))
+    shifts_by_site_day: dict[tuple[int, date], list] = defaultdict(list)
+    shifts = NurseShift.objects.filter(site_id__in=site_ids, start__lt=range_end, end__gt=range_start)
+    shifts = shifts.annotate(s=_epoch("start"), e=_epoch("end"))
+    for site_id, start, end in _raw_rows(shifts.values_list("site_id", "s", "e")):
+        first = datetime.fromtimestamp(start, zones[site_id]).date()
+        last = datetime.fromtimestamp(end - 1, zones[site_id]).date()
+        for n in range((last - first).days + 1):
+            shifts_by_site_day[(site_id, first + timedelta(days=n))].append((start, end))
+    patient_busy: list[tuple[int, int]] = []
+    if patient_id is not None:
+        busy = active.filter(patient_id=patient_id).annotate(s=_epoch("start"), e=_epoch("end"))
+        patient_busy = list(busy.values_list("s", "e"))
+
+    need_delta = timedelta(minutes=duration_minutes)
+    results: list[Slot] = []
+    day = date_from
+    while day <= date_to and len(results) < limit:
+        todays: list[Slot] = []
+        if weekdays is None or day.weekday() in weekdays:
+            for site in site_list:
+                todays.extend(
+                    _site_day(site, day, need_delta, by_site_day, shifts_by_site_day, now, part_of_day)
+                )
+        if patient_busy:
+            todays = [
+                s for s in todays if not any(b < epoch(s.end) and e > epoch(s.start) for b, e in patient_busy)
+            ]
+        todays.sort(key=lambda s: (s.peak_load if s.site.flatten_peak else 0, s.start, s.site.name))
+        results.extend(todays[: limit - len(results)])
+        day += timedelta(days=1)
+    return results
+
+
+def _site_day(site, day, need_delta, by_site_day, shifts_by_site_day, now, part_of_day) -> list[Slot]:
+    step = timedelta(minutes=site.grid_minutes)
+    if need_delta % step:
+        return []
+    if any(c.starts_on <= day <= c.ends_on for c in site.closures.all()):
+        return []
+    hours = next((h for h in site.opening_hours.all() if h.weekday == day.weekday()), None)
+    if hours is None or not site.bookable_chairs:
+        return []
+    grid = day_grid(
+        site=site,
+        day=day,
+        opens=hours.opens,
+        closes=hours.closes,
+        chair_ids=[c.pk for c in site.bookable_chairs],
+        bookings=by_site_day.get((site.pk, day), []),
+        shifts=shifts_by_site_day.get((site.pk, day), []),
+    )
+    return day_candidates(
+        grid,
+        site=site,
+        chairs=site.bookable_chairs,
+        need=need_delta // step,
+        not_before=epoch(now),
+        part_of_day=part_of_day,
+    )
