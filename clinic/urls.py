@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from clinic import views
+from infusions.api import register_routes as register_infusion_routes
 from patients.api import register_routes as register_patient_routes
 from scheduling.api import register_routes as register_scheduling_routes
 
@@ -13,6 +14,7 @@ admin.site.index_title = "Clinic administration"
 
 router = DefaultRouter()
 register_patient_routes(router)
+register_infusion_routes(router)
 register_scheduling_routes(router)
 
 urlpatterns = [

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.roles import ADMIN_ROLES, Role, sync_roles
+from infusions.demo import seed_infusions
 from patients.models import Allergy, Diagnosis, LabResult, Measurement, Patient, RiskFlag
 from scheduling.demo import seed_scheduling
 from scheduling.models import Site
@@ -152,6 +153,7 @@ class Command(BaseCommand):
             for row in DEMO_PATIENTS:
                 self._patient(*row)
             seed_scheduling(site=site)
+            seed_infusions(created_by=users[0])
         if not quiet:
             self._print_logins(site, users, password)
 

@@ -1,0 +1,392 @@
+"""Staff REST API: /api/v1/products/ and /api/v1/orders/ (with preview, discontinue, replace, hold,
+overrides and responses). Every order carries its `plan`, computed on read from the patient's latest
+weight; serializers only parse and present, the rules are in services, planning and checks."""
+
+import django_filters
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from clinic.access import HasModelPermission
+from clinic.api import AuditedModelViewSet
+from infusions import selectors, services
+from infusions.models import (
+    InfusionPolicy,
+    LabelRate,
+    OrderStatus,
+    Product,
+    ResponseMeasure,
+    ResponseRecord,
+    TitrationProtocol,
+    TreatmentOrder,
+    WeightPolicy,
+)
+from infusions.planning import OrderPlan, order_plan
+from patients.models import Diagnosis, Patient
+
+
+def _dec(value):
+    return None if value is None else str(value)
+
+
+def plan_json(result: OrderPlan) -> dict:
+    """The `plan` object of the API: figures as decimal strings, minutes from the start of the infusion."""
+    checks = [
+        {
+            "code": c.code,
+            "severity": c.severity,
+            "message": c.message,
+            "overridden_by": c.overridden_by,
+            "override_reason": c.override_reason,
+        }
+        for c in result.checks
+    ]
+    if result.plan is None:
+        error = result.error
+        return {
+            "error": {"code": error.code, "field": error.field, "detail": error.message},
+            "checks": checks,
+        }
+    plan = result.plan
+    return {
+        "dosing_weight_kg": _dec(plan.dosing_weight_kg),
+        "dosing_weight_basis": plan.dosing_weight_basis,
+        "days": plan.days,
+        "total_grams": _dec(plan.total_grams),
+        "dose_grams": _dec(plan.dose_grams),
+        "rounded_dose_grams": _dec(plan.rounded_dose_grams),
+        "vials": [{"size_grams": _dec(size), "count": count} for size, count in plan.vials],
+        "volume_ml": _dec(plan.volume_ml),
+        "billing_units": plan.billing_units,
+        "protocol": result.protocol_name,
+        "cap_ml_per_kg_h": _dec(result.cap_ml_per_kg_h),
+        "steps": [
+            {
+                "start_minute": _dec(s.start_minute),
+                "minutes": _dec(s.minutes),
+                "rate_ml_per_hour": _dec(s.rate_ml_per_hour),
+                "rate_ml_per_kg_h": _dec(s.rate_ml_per_kg_h),
+                "volume_ml": _dec(s.volume_ml),
+                "capped": s.capped,
+            }
+            for s in plan.steps
+        ],
+        "infusion_minutes": _dec(plan.infusion_minutes),
+        "chair_minutes": plan.chair_minutes,
+        "notes": list(plan.notes),
+        "checks": checks,
+    }
+
+
+class LabelRateSerializer(serializers.ModelSerializer):
+    max_ml_per_kg_h = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LabelRate
+        fields = ["indication_prefix", "max_rate", "unit", "max_ml_per_kg_h", "note"]
+
+    def get_max_ml_per_kg_h(self, rate) -> str:
+        return str(rate.max_ml_per_kg_h(rate.product.concentration_percent).normalize())
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    label_rates = LabelRateSerializer(many=True, read_only=True)
+    vial_sizes_g = serializers.ListField(child=serializers.DecimalField(max_digits=6, decimal_places=2))
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "brand",
+            "manufacturer",
+            "route",
+            "concentration_percent",
+            "vial_sizes_g",
+            "hcpcs_code",
+            "grams_per_billing_unit",
+            "active",
+            "label_rates",
+        ]
+
+
+class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+    """Immunoglobulin products: vial sizes, HCPCS code, label maxima. Managers edit them in the admin."""
+
+    serializer_class = ProductSerializer
+    search_fields = ["brand", "manufacturer", "hcpcs_code"]
+    filterset_fields = ["route", "active"]
+
+    def get_queryset(self):
+        return selectors.product_list()
+
+
+class OrderInputSerializer(serializers.Serializer):
+    """Parses types only; ranges and cross-field rules are the service's, so each has one stable code."""
+
+    patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.prefetch_related("risk_flags"))
+    indication = serializers.PrimaryKeyRelatedField(queryset=Diagnosis.objects.all())
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.prefetch_related("label_rates"))
+    protocol = serializers.PrimaryKeyRelatedField(queryset=selectors.protocol_list())
+    dose_grams_per_kg = serializers.DecimalField(
+        max_digits=7, decimal_places=3, required=False, allow_null=True
+    )
+    fixed_grams = serializers.DecimalField(max_digits=8, decimal_places=2, required=False, allow_null=True)
+    weight_policy = serializers.ChoiceField(choices=WeightPolicy.choices, default=WeightPolicy.AUTO)
+    split_days = serializers.IntegerField(default=1)
+    interval_days = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    cycles = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    premedication = serializers.CharField(required=False, allow_blank=True, default="")
+    prescriber = serializers.CharField(required=False, allow_blank=True, default="")
+    start_date = serializers.DateField(required=False)
+
+
+class OrderCreateSerializer(OrderInputSerializer):
+    prescriber = serializers.CharField(max_length=120)
+    start_date = serializers.DateField()
+    overrides = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text="Block code -> reason; clinic managers only.",
+    )
+
+
+class ReplaceSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False)
+    protocol = serializers.PrimaryKeyRelatedField(queryset=TitrationProtocol.objects.all(), required=False)
+    indication = serializers.PrimaryKeyRelatedField(queryset=Diagnosis.objects.all(), required=False)
+    dose_grams_per_kg = serializers.DecimalField(
+        max_digits=7, decimal_places=3, required=False, allow_null=True
+    )
+    fixed_grams = serializers.DecimalField(max_digits=8, decimal_places=2, required=False, allow_null=True)
+    weight_policy = serializers.ChoiceField(choices=WeightPolicy.choices, required=False)
+    split_days = serializers.IntegerField(required=False)
+    interval_days = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    cycles = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    premedication = serializers.CharField(required=False, allow_blank=True)
+    prescriber = serializers.CharField(required=False, max_length=120)
+    start_date = serializers.DateField(required=False)
+    overrides = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[OrderStatus.ACTIVE, OrderStatus.ON_HOLD])
+
+
+class OverrideSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    measure = serializers.ChoiceField(choices=ResponseMeasure.choices)
+
+    class Meta:
+        model = ResponseRecord
+        fields = ["id", "cycle", "measure", "value", "recorded_at"]
+        read_only_fields = ["recorded_at"]
+        validators = []
+        extra_kwargs = {"value": {"validators": []}}
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    indication_code = serializers.CharField(source="indication.code", read_only=True)
+    product_brand = serializers.CharField(source="product.brand", read_only=True)
+    protocol_name = serializers.CharField(source="protocol.name", read_only=True)
+    replaced_by = serializers.IntegerField(source="replacement_id", read_only=True)
+    responses = ResponseSerializer(many=True, read_only=True)
+    plan = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TreatmentOrder
+        fields = [
+            "id",
+            "patient",
+            "indication",
+            "indication_code",
+            "product",
+            "product_brand",
+            "protocol",
+            "protocol_name",
+            "dose_grams_per_kg",
+            "fixed_grams",
+            "weight_policy",
+            "split_days",
+            "interval_days",
+            "cycles",
+            "premedication",
+            "prescriber",
+            "start_date",
+            "status",
+            "discontinued_at",
+            "discontinued_reason",
+            "replaces",
+            "replaced_by",
+            "needs_review",
+            "review_reason",
+            "responses",
+            "created_at",
+            "plan",
+        ]
+        read_only_fields = fields
+
+    def get_plan(self, order) -> dict:
+        policy = self.context["policy"]
+        return plan_json(order_plan(order, policy=policy, now=self.context["now"]))
+
+
+class OrderFilter(django_filters.FilterSet):
+    class Meta:
+        model = TreatmentOrder
+        fields = ["patient", "status", "needs_review", "product"]
+
+
+class CanViewOrders(HasModelPermission):
+    """Trying a dose is a read: anyone who may see orders may preview one (POST, nothing is saved)."""
+
+    perms_map = {**HasModelPermission.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
+
+
+class CanChangeOrders(HasModelPermission):
+    """Discontinuing or holding an order changes it."""
+
+    perms_map = {**HasModelPermission.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
+
+
+class CanRecordResponses(HasModelPermission):
+    perms_map = {**HasModelPermission.perms_map, "POST": ["%(app_label)s.add_responserecord"]}
+
+
+class OrderViewSet(AuditedModelViewSet):
+    """Treatment orders with their plan. Changes are made by replacing an order, so history is kept."""
+
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+    search_fields = ["patient__mrn", "patient__family_name", "prescriber"]
+    ordering_fields = ["created_at", "start_date"]
+    http_method_names = ["get", "post", "head", "options"]
+    audit_label = "treatment order"
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.order_list()
+
+    def get_permissions(self):
+        special = {
+            "preview": CanViewOrders,
+            "override": CanViewOrders,  # the manager check below gives a stable 403 code
+            "discontinue": CanChangeOrders,
+            "set_status": CanChangeOrders,
+            "responses": CanRecordResponses,
+        }
+        if self.action in special:
+            return [special[self.action]()]
+        return super().get_permissions()
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if "policy" not in context:
+            context["policy"] = InfusionPolicy.current()
+            context["now"] = timezone.now()
+        return context
+
+    def audit_subject(self, order):
+        return order.patient
+
+    def _shown(self, order_id: int, code=status.HTTP_200_OK) -> Response:
+        order = self.get_queryset().get(pk=order_id)
+        return Response(self.get_serializer(order).data, status=code)
+
+    def _overrides_allowed(self, overrides) -> None:
+        if overrides and not services.may_override_blocks(self.request.user):
+            raise exceptions.PermissionDenied(services.OverrideNotAllowed.detail, code="override_not_allowed")
+
+    @extend_schema(request=OrderCreateSerializer, responses=OrderSerializer)
+    def create(self, request, *args, **kwargs):
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        overrides = data.pop("overrides", None)
+        self._overrides_allowed(overrides)
+        order = services.order_create(created_by=request.user, overrides=overrides, **data)
+        return self._shown(order.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=OrderInputSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"])
+    def preview(self, request):
+        """The plan and checks of an unsaved order: try a dose before saving. Nothing is saved."""
+        serializer = OrderInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order, result = services.order_build(**serializer.validated_data)
+        # The plan shows the patient's weight and flags: a read of patient data like any other.
+        self.audit_shown([order], "preview")
+        return Response({"plan": plan_json(result)})
+
+    @extend_schema(request=ReasonSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def discontinue(self, request, pk=None):
+        """Discontinue the order with a reason."""
+        order = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.order_discontinue(order=order, reason=serializer.validated_data["reason"], by=request.user)
+        return self._shown(order.pk)
+
+    @extend_schema(request=StatusSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        """Put the order on hold, or make it active again."""
+        order = self.get_object()
+        serializer = StatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.order_set_status(order=order, status=serializer.validated_data["status"])
+        return self._shown(order.pk)
+
+    @extend_schema(request=ReplaceSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def replace(self, request, pk=None):
+        """Discontinue the order with a reason and create its replacement with the given changes."""
+        order = self.get_object()
+        serializer = ReplaceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        reason, overrides = changes.pop("reason"), changes.pop("overrides", None)
+        self._overrides_allowed(overrides)
+        new = services.order_replace(
+            order=order, reason=reason, created_by=request.user, overrides=overrides, **changes
+        )
+        return self._shown(new.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=OverrideSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def override(self, request, pk=None):
+        """A clinic manager overrides a blocking check, with a reason."""
+        order = self.get_object()
+        serializer = OverrideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self._overrides_allowed(True)
+        services.block_override_record(order=order, by=request.user, **serializer.validated_data)
+        return self._shown(order.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ResponseSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def responses(self, request, pk=None):
+        """Record a response measure for a cycle (0 = baseline).
+
+        Two cycles without improvement flag the order for review."""
+        order = self.get_object()
+        serializer = ResponseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.response_record(order=order, recorded_by=request.user, **serializer.validated_data)
+        return self._shown(order.pk, status.HTTP_201_CREATED)
+
+
+def register_routes(router) -> None:
+    router.register("products", ProductViewSet, basename="product")
+    router.register("orders", OrderViewSet, basename="order")

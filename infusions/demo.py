@@ -1,0 +1,171 @@
+"""Demo products, protocols, the clinic policy and active orders for the demo patients (idempotent).
+
+Product figures are from the labels as summarised in shared DOMAIN.md; check a current label before
+using any of them clinically.
+"""
+
+from datetime import timedelta
+from decimal import Decimal as D
+
+from django.utils import timezone
+
+from clinic.errors import Conflict
+from infusions import services
+from infusions.models import InfusionPolicy, LabelRate, Product, ProtocolStep, TitrationProtocol
+from patients.models import Patient
+
+# brand, manufacturer, route, concentration %, vial sizes g, HCPCS, [(indication prefix, max, unit, note)]
+PRODUCTS = (
+    (
+        "Gammagard Liquid",
+        "Takeda",
+        "iv",
+        "10",
+        ("1", "2.5", "5", "10", "20", "30"),
+        "J1569",
+        [
+            ("", "5", "ml_kg_h", "PI"),
+            ("G61.81", "5.4", "ml_kg_h", "CIDP"),
+            ("G61.82", "5.4", "ml_kg_h", "MMN"),
+        ],
+    ),
+    (
+        "Privigen",
+        "CSL Behring",
+        "iv",
+        "10",
+        ("5", "10", "20", "40"),
+        "J1459",
+        [("", "8", "mg_kg_min", "PI, CIDP"), ("D69.3", "4", "mg_kg_min", "ITP")],
+    ),
+    (
+        "Octagam 10%",
+        "Octapharma",
+        "iv",
+        "10",
+        ("2", "5", "10", "20", "30"),
+        "J1568",
+        [("", "12", "mg_kg_min", "ITP"), ("M33", "4", "mg_kg_min", "Dermatomyositis")],
+    ),
+    (
+        "Gamunex-C",
+        "Grifols",
+        "iv",
+        "10",
+        ("1", "2.5", "5", "10", "20", "40"),
+        "J1561",
+        [("", "8", "mg_kg_min", "PI, ITP, CIDP")],
+    ),
+    (
+        "Gammaplex 10%",
+        "Bio Products Laboratory",
+        "iv",
+        "10",
+        ("5", "10", "20"),
+        "J1557",
+        [("", "8", "mg_kg_min", "PI, ITP")],
+    ),
+    (
+        "Flebogamma DIF 10%",
+        "Grifols",
+        "iv",
+        "10",
+        ("5", "10", "20"),
+        "J1572",
+        [("", "8", "mg_kg_min", "ITP")],
+    ),
+    # Subcutaneous immunoglobulin, self-given at home; an infusion order refuses it.
+    ("Hizentra", "CSL Behring", "sc", "20", ("1", "2", "4", "10"), "J1559", []),
+)
+
+STANDARD = "Standard 0.5-1-2-4 then 5.4 mL/kg/h"
+CAPPED = "At-risk capped 0.5-1-2 mL/kg/h"
+PROTOCOLS = {
+    # The DOMAIN worked example.
+    STANDARD: [("0.5", 30), ("1", 30), ("2", 30), ("4", 30), ("5.4", None)],
+    # Boxed warning: minimum practicable rate for thrombosis and renal risk.
+    CAPPED: [("0.5", 30), ("1", 30), ("2", None)],
+}
+
+# mrn -> (brand, g/kg per cycle, split days, interval days, cycles or None for ongoing, premedication)
+DEMO_ORDERS = {
+    "MRN-100001": ("Gammagard Liquid", "1", 1, 21, None, "Acetaminophen 650 mg PO, cetirizine 10 mg PO"),
+    "MRN-100002": ("Privigen", "1", 1, 21, None, "Acetaminophen 650 mg PO, diphenhydramine 25 mg PO"),
+    "MRN-100003": ("Privigen", "1", 2, None, 1, "Acetaminophen 650 mg PO"),
+    "MRN-100004": ("Gamunex-C", "0.4", 1, 28, None, "Acetaminophen 650 mg PO; 500 mL saline before"),
+    "MRN-100005": ("Octagam 10%", "2", 5, 28, None, "Acetaminophen 650 mg PO, cetirizine 10 mg PO"),
+    "MRN-100006": ("Privigen", "2", 5, None, 1, "Acetaminophen 650 mg PO"),
+    "MRN-100008": ("Gammagard Liquid", "1", 1, 21, None, "Acetaminophen 650 mg PO"),
+}
+
+
+def _products() -> dict[str, Product]:
+    products = {}
+    for brand, maker, route, pct, vials, hcpcs, rates in PRODUCTS:
+        product, _ = Product.objects.get_or_create(
+            brand=brand,
+            defaults={
+                "manufacturer": maker,
+                "route": route,
+                "concentration_percent": D(pct),
+                "vial_sizes_g": [D(v) for v in vials],
+                "hcpcs_code": hcpcs,
+            },
+        )
+        for prefix, rate, unit, note in rates:
+            LabelRate.objects.get_or_create(
+                product=product,
+                indication_prefix=prefix,
+                defaults={"max_rate": D(rate), "unit": unit, "note": note},
+            )
+        products[brand] = product
+    return products
+
+
+def _protocols() -> dict[str, TitrationProtocol]:
+    protocols = {}
+    for name, steps in PROTOCOLS.items():
+        protocol, created = TitrationProtocol.objects.get_or_create(name=name)
+        if created:
+            ProtocolStep.objects.bulk_create(
+                ProtocolStep(protocol=protocol, position=i, rate_ml_per_kg_h=D(rate), minutes=minutes)
+                for i, (rate, minutes) in enumerate(steps, start=1)
+            )
+        protocols[name] = protocol
+    return protocols
+
+
+def seed_infusions(*, created_by=None) -> None:
+    """Products with label maxima, the two protocols, the policy, and one active order per demo patient
+    whose diagnosis fits (not the one with a contraindication). Creates nothing the second time."""
+    products = _products()
+    protocols = _protocols()
+    policy = InfusionPolicy.current()
+    if policy.at_risk_protocol_id is None:
+        policy.at_risk_protocol = protocols[CAPPED]
+        policy.save(update_fields=["at_risk_protocol"])
+    start = timezone.localdate() + timedelta(days=7)
+    patients = Patient.objects.filter(mrn__in=DEMO_ORDERS).prefetch_related("diagnoses", "treatment_orders")
+    for patient in patients:
+        if patient.treatment_orders.all():
+            continue
+        brand, per_kg, days, interval, cycles, premedication = DEMO_ORDERS[patient.mrn]
+        indication = patient.diagnoses.all()[0]
+        try:
+            services.order_create(
+                patient=patient,
+                indication=indication,
+                product=products[brand],
+                protocol=protocols[STANDARD],
+                dose_grams_per_kg=D(per_kg),
+                split_days=days,
+                interval_days=interval,
+                cycles=cycles,
+                premedication=premedication,
+                prescriber="Dr. Amara Velasquez",
+                start_date=start,
+                created_by=created_by,
+            )
+        except Conflict:
+            # A blocked order needs a manager's reasoned override; the demo leaves that to a person.
+            continue

@@ -1,0 +1,189 @@
+"""What the clinic infuses and how fast: products with vial sizes and label maxima, titration protocols."""
+
+from decimal import Decimal
+
+from auditlog.registry import auditlog
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+
+from clinic.db import constraint_error
+from infusions import plan as arithmetic
+
+
+class Route(models.TextChoices):
+    IV = "iv", "Intravenous"
+    SC = "sc", "Subcutaneous"
+
+
+class Product(models.Model):
+    brand = models.CharField(max_length=80)
+    manufacturer = models.CharField(max_length=80)
+    route = models.CharField(max_length=2, choices=Route.choices, default=Route.IV)
+    concentration_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, help_text="10 for a 10% product (100 mg/mL)."
+    )
+    vial_sizes_g = ArrayField(
+        models.DecimalField(max_digits=6, decimal_places=2),
+        default=list,
+        help_text="Grams per vial, comma separated (e.g. 5,10,20,40).",
+    )
+    hcpcs_code = models.CharField("HCPCS code", max_length=5)
+    grams_per_billing_unit = models.DecimalField(max_digits=5, decimal_places=3, default=Decimal("0.5"))
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["brand"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand"],
+                name=constraint_error(
+                    "product_brand_unique", field="brand", code="brand_taken", message="This product exists."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(concentration_percent__gt=0, concentration_percent__lte=100)
+                & Q(grams_per_billing_unit__gt=0),
+                name=constraint_error(
+                    "product_concentration_valid",
+                    field="concentration_percent",
+                    code="concentration_invalid",
+                    message="Concentration is more than 0% and at most 100%; a billing unit is over 0 g.",
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand} {self.concentration_percent.normalize():f}%"
+
+    def label_cap(self, indication_code: str) -> tuple[Decimal | None, "LabelRate | None"]:
+        """The label's maximum in mL/kg/h for an indication (longest matching prefix; "" is general).
+
+        Reads `label_rates.all()`, so prefetch "label_rates" when listing.
+        """
+        matching = [r for r in self.label_rates.all() if indication_code.startswith(r.indication_prefix)]
+        if not matching:
+            return None, None
+        rate = max(matching, key=lambda r: len(r.indication_prefix))
+        return rate.max_ml_per_kg_h(self.concentration_percent), rate
+
+
+class RateUnit(models.TextChoices):
+    MG_KG_MIN = "mg_kg_min", "mg/kg/min"
+    ML_KG_H = "ml_kg_h", "mL/kg/h"
+
+
+class LabelRate(models.Model):
+    """A label's maximum infusion rate for indications starting with a code prefix, in the label's unit."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="label_rates")
+    indication_prefix = models.CharField(
+        max_length=10, blank=True, help_text="ICD-10-CM prefix, e.g. D69.3; empty for the general maximum."
+    )
+    max_rate = models.DecimalField(max_digits=6, decimal_places=2)
+    unit = models.CharField(max_length=9, choices=RateUnit.choices)
+    note = models.CharField(max_length=120, blank=True, help_text="Where the figure comes from.")
+
+    class Meta:
+        ordering = ["product", "indication_prefix"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "indication_prefix"],
+                name=constraint_error(
+                    "label_rate_once_per_prefix",
+                    field="indication_prefix",
+                    code="label_rate_exists",
+                    message="This product already has a maximum for this indication.",
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_rate__gt=0),
+                name=constraint_error(
+                    "label_rate_positive",
+                    field="max_rate",
+                    code="rate_invalid",
+                    message="A maximum rate is greater than zero.",
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.indication_prefix or "all indications"
+        return f"{self.max_rate.normalize():f} {self.get_unit_display()} ({where})"
+
+    def max_ml_per_kg_h(self, concentration_percent: Decimal) -> Decimal:
+        if self.unit == RateUnit.ML_KG_H:
+            return self.max_rate
+        return arithmetic.mg_per_kg_min_to_ml_per_kg_h(
+            rate=self.max_rate, concentration_percent=concentration_percent
+        )
+
+
+class TitrationProtocol(models.Model):
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name=constraint_error(
+                    "protocol_name_unique", field="name", code="name_taken", message="This name is taken."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def plan_steps(self) -> list[arithmetic.ProtocolStep]:
+        """The steps as plan.py reads them. Reads `steps.all()`: prefetch "steps"."""
+        return [arithmetic.ProtocolStep(s.rate_ml_per_kg_h, s.minutes) for s in self.steps.all()]
+
+
+class ProtocolStep(models.Model):
+    protocol = models.ForeignKey(TitrationProtocol, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    rate_ml_per_kg_h = models.DecimalField("rate (mL/kg/h)", max_digits=5, decimal_places=2)
+    minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty: the open-ended last step."
+    )
+
+    class Meta:
+        ordering = ["protocol", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["protocol", "position"],
+                name=constraint_error(
+                    "protocol_step_position_unique",
+                    field="position",
+                    code="position_taken",
+                    message="Two steps cannot share a position.",
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_ml_per_kg_h__gt=0) & (Q(minutes__isnull=True) | Q(minutes__gt=0)),
+                name=constraint_error(
+                    "protocol_step_positive",
+                    field="rate_ml_per_kg_h",
+                    code="protocol_invalid",
+                    message="A step's rate and minutes are greater than zero.",
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        length = f"{self.minutes} min" if self.minutes else "until the bag is empty"
+        return f"{self.rate_ml_per_kg_h.normalize():f} mL/kg/h, {length}"
+
+
+def as_text(value: str) -> str:
+    """auditlog's "mask" hook, used to keep a value readable: its JSON changes cannot hold a list of
+    Decimals (vial sizes), and the mask hook is where it turns a field into text."""
+    return value
+
+
+auditlog.register(Product, mask_fields=["vial_sizes_g"], mask_callable="infusions.models.catalog.as_text")
+for model in (LabelRate, TitrationProtocol, ProtocolStep):
+    auditlog.register(model)

@@ -1,0 +1,158 @@
+"""From a treatment order (saved or not) to its plan and checks: the one bridge to `infusions.plan`.
+
+The order must come from `infusions.selectors` (or be filled by `selectors.order_with_facts`), which
+sets the patient's latest weight, height and eGFR as attributes and prefetches everything read here, so
+planning a page of orders runs no query per order.
+
+Plan errors become Django ValidationErrors here and nowhere else, named after the order's fields.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from infusions import plan as arithmetic
+from infusions.checks import Check, Override, order_checks
+from infusions.models import InfusionPolicy, TreatmentOrder, WeightPolicy
+
+# plan.py's argument names -> the order field a person would correct.
+PLAN_FIELDS = {
+    "grams_per_kg": "dose_grams_per_kg",
+    "dose_g": "dose_grams_per_kg",
+    "dosing_weight_kg": "dose_grams_per_kg",
+    "fixed_grams": "fixed_grams",
+    "policy": "weight_policy",
+    "threshold": "weight_policy",
+    "height_cm": "weight_policy",
+    "sex": "patient",
+    "actual_kg": "patient",
+    "split_days": "split_days",
+    "protocol": "protocol",
+    "concentration_percent": "product",
+    "vial_sizes_g": "product",
+    "grams_per_unit": "product",
+    "cap_ml_per_kg_h": "product",
+}
+
+
+@dataclass(frozen=True)
+class OrderPlan:
+    plan: arithmetic.Plan | None
+    error: arithmetic.PlanError | None
+    checks: list[Check]
+    protocol_name: str
+    cap_ml_per_kg_h: Decimal | None
+
+
+def as_validation_error(error: arithmetic.PlanError) -> ValidationError:
+    field = PLAN_FIELDS.get(error.field, error.field)
+    return ValidationError({field: ValidationError(error.message, code=error.code)})
+
+
+def _weight_required(order: TreatmentOrder) -> arithmetic.PlanError:
+    field = "fixed_grams" if order.dose_grams_per_kg is None else "grams_per_kg"
+    return arithmetic.PlanError(
+        "weight_required", field, "No weight is on file for this patient: weigh them before ordering."
+    )
+
+
+def order_plan(order: TreatmentOrder, *, policy: InfusionPolicy, now: datetime) -> OrderPlan:
+    """Return the order's plan (or the PlanError that stops it) and its checks. Never raises PlanError."""
+    patient = order.patient
+    reasons = patient.at_risk_reasons()
+    protocol_name, capped_with = order.protocol.name, None
+    if reasons and policy.at_risk_protocol is not None:
+        protocol_name = capped_with = policy.at_risk_protocol.name
+    label_cap, label = order.product.label_cap(order.indication.code)
+    caps = [label_cap] if label_cap is not None else []
+    if reasons and policy.at_risk_max_ml_per_kg_h is not None:
+        caps.append(policy.at_risk_max_ml_per_kg_h)
+    cap = min(caps) if caps else None
+    weight = order.latest_weight_kg
+    plan, error = None, None
+    try:
+        if weight is None:
+            raise _weight_required(order)
+        plan = arithmetic.build_plan(
+            sex=patient.sex or None,
+            height_cm=order.latest_height_cm,
+            actual_kg=weight,
+            concentration_percent=order.product.concentration_percent,
+            protocol=policy.at_risk_steps() if capped_with else order.protocol.plan_steps(),
+            grams_per_kg=order.dose_grams_per_kg,
+            fixed_grams=order.fixed_grams,
+            policy=order.weight_policy or WeightPolicy.AUTO,
+            threshold=policy.adjusted_weight_threshold_percent / 100,
+            split_days=order.split_days,
+            vial_sizes_g=order.product.vial_sizes_g,
+            vial_tolerance=policy.vial_tolerance_percent / 100,
+            cap_ml_per_kg_h=cap,
+            grams_per_unit=order.product.grams_per_billing_unit,
+            prep_minutes=policy.prep_minutes,
+            observation_minutes=policy.observation_minutes,
+            grid_minutes=policy.grid_minutes,
+        )
+    except arithmetic.PlanError as exc:
+        error = exc
+    notes = []
+    if label is not None:
+        rate = f"{label.max_rate.normalize():f} {label.get_unit_display()}"
+        if label.unit != "ml_kg_h":
+            pct = order.product.concentration_percent.normalize()
+            rate += f" = {label_cap.normalize():f} mL/kg/h at {pct:f}%"
+        notes.append(f"{order.product.brand}'s label maximum for {order.indication.code} is {rate}.")
+    else:
+        notes.append(
+            f"No label maximum rate is on file for {order.product.brand}; only the protocol limits it."
+        )
+    if capped_with:
+        notes.append(
+            f"Capped protocol: {', '.join(reasons)}; {capped_with} is used instead of {order.protocol.name}."
+        )
+    if plan is not None and notes:
+        plan = _with_notes(plan, notes)
+    checks = order_checks(
+        contraindications=[(f.kind, f.get_kind_display()) for f in patient.contraindications()],
+        indication_code=order.indication.code,
+        indication_label=order.indication.description,
+        indication_not_recommended=order.indication.not_recommended,
+        at_risk_reasons=reasons,
+        capped_with=capped_with,
+        weight_at=order.latest_weight_at,
+        egfr_at=order.latest_egfr_at,
+        dose_g_per_kg=_dose_per_kg(order, plan),
+        window_days=policy.lab_window_days,
+        dose_min=policy.dose_min_g_per_kg,
+        dose_max=policy.dose_max_g_per_kg,
+        now=now,
+        overrides=_overrides(order),
+    )
+    return OrderPlan(plan, error, checks, protocol_name, cap)
+
+
+def _with_notes(plan: arithmetic.Plan, notes: list[str]) -> arithmetic.Plan:
+    return replace(plan, notes=(*plan.notes, *notes))
+
+
+def _dose_per_kg(order: TreatmentOrder, plan: arithmetic.Plan | None) -> Decimal | None:
+    if order.dose_grams_per_kg is not None:
+        return order.dose_grams_per_kg
+    if plan is None or order.fixed_grams is None:
+        return None
+    return arithmetic.q(order.fixed_grams / plan.dosing_weight_kg, 2)
+
+
+def _overrides(order: TreatmentOrder) -> dict[str, Override]:
+    if order.pk is None:
+        return {}
+    return {o.code: Override(o.code, o.overridden_by.get_username(), o.reason) for o in order.overrides.all()}
+
+
+def require_plan(order: TreatmentOrder, *, policy: InfusionPolicy, now: datetime) -> OrderPlan:
+    """Return the order's plan; raises ValidationError (the PlanError's code, on the order's field)."""
+    result = order_plan(order, policy=policy, now=now)
+    if result.error is not None:
+        raise as_validation_error(result.error)
+    return result
