@@ -23,6 +23,12 @@ import django
 
 django.setup()
 
+from django.conf import settings
+
+# Test settings close the connection after each request; a deployed web process keeps it
+# (DJANGO_CONN_MAX_AGE, default 60), and that is what is measured here.
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 60
+
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client

@@ -60,7 +60,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # A service may raise PermissionDenied("sentence") with a `code` attribute for a specific 403.
+        exc = exceptions.PermissionDenied(detail=str(exc) or None, code=getattr(exc, "code", None))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

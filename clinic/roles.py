@@ -51,6 +51,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "patients.add_labresult",
         "scheduling.view_*",
         "infusions.view_*",
+        # Nurses record each cycle's response measure (platelets, grip strength, ...) at the chair.
+        "infusions.add_responserecord",
     ),
     Role.INSURER: (),
 }

@@ -46,3 +46,17 @@ def test_a_service_conflict_becomes_a_409_with_its_code_and_context(rf):
         "fields": {},
         "booking": 7,
     }
+
+
+def test_a_coded_permission_denied_keeps_its_code_and_sentence(rf):
+    from django.core.exceptions import PermissionDenied
+
+    from clinic.errors import exception_handler
+
+    denied = PermissionDenied("Only a clinic manager may override a block.")
+    denied.code = "override_not_allowed"
+    response = exception_handler(denied, {"request": rf.get("/")})
+
+    assert response.status_code == 403
+    assert response.data["code"] == "override_not_allowed"
+    assert response.data["detail"] == "Only a clinic manager may override a block."

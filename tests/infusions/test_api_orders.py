@@ -439,16 +439,24 @@ def test_a_change_is_a_replacement_that_keeps_the_old_order_in_history(api, mana
     assert (again.status_code, again.json()["code"]) == (409, "order_discontinued")
 
 
-def test_schedulers_and_nurses_cannot_discontinue_or_record_responses(api, scheduler, nurse):
+def test_schedulers_and_nurses_cannot_discontinue_an_order(api, scheduler, nurse):
     order = OrderFactory()
 
     for user in (scheduler, nurse):
-        client = api.as_user(user)
-        assert client.post(f"/api/v1/orders/{order.pk}/discontinue/", {"reason": "x"}).status_code == 403
-        response = client.post(
-            f"/api/v1/orders/{order.pk}/responses/", {"cycle": 1, "measure": "ck", "value": 1}
-        )
+        response = api.as_user(user).post(f"/api/v1/orders/{order.pk}/discontinue/", {"reason": "x"})
         assert response.status_code == 403
+
+
+def test_a_nurse_records_a_response_at_the_chair_but_a_scheduler_cannot(api, scheduler, nurse):
+    order = OrderFactory()
+    WeightFactory(patient=order.patient)
+    measure = {"cycle": 1, "measure": "ck", "value": 1}
+
+    refused = api.as_user(scheduler).post(f"/api/v1/orders/{order.pk}/responses/", measure)
+    recorded = api.as_user(nurse).post(f"/api/v1/orders/{order.pk}/responses/", measure)
+
+    assert refused.status_code == 403
+    assert recorded.status_code == 201, recorded.json()
 
 
 def test_responses_recorded_through_the_api_flag_the_order_for_review(api, manager):
