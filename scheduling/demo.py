@@ -68,20 +68,23 @@ def seed_scheduling(*, site: Site) -> None:
             for name, start, end in SHIFTS
         )
 
-    _book_fortnight(site, _next_monday(site), scheduler=users.filter(username="scheduler").first())
+    # From tomorrow, so a clinic looking at the demo on any day sees this week's calendar filled.
+    tomorrow = timezone.now().astimezone(zone).date() + timedelta(days=1)
+    _book_fortnight(site, tomorrow, scheduler=users.filter(username="scheduler").first())
 
 
-def _book_fortnight(site: Site, monday: date, *, scheduler) -> None:
+def _book_fortnight(site: Site, first_day: date, *, scheduler) -> None:
     zone = site.zone
     window = (
-        datetime.combine(monday, time.min, tzinfo=zone),
-        datetime.combine(monday + timedelta(days=14), time.min, tzinfo=zone),
+        datetime.combine(first_day, time.min, tzinfo=zone),
+        datetime.combine(first_day + timedelta(days=14), time.min, tzinfo=zone),
     )
     if Booking.objects.filter(site=site, start__gte=window[0], start__lt=window[1]).exists():
         return
     patients = list(Patient.objects.filter(mrn__startswith="MRN-1000").order_by("mrn"))
     made = []
-    weekdays = [monday + timedelta(days=n) for n in range(14) if n % 7 < 5]
+    days = (first_day + timedelta(days=n) for n in range(14))
+    weekdays = [day for day in days if day.weekday() < 5]
     for index, day in enumerate(weekdays):
         todays = [p for n, p in enumerate(patients) if (3 * n + index) % len(patients) < PATIENTS_PER_DAY]
         for turn, patient in enumerate(todays):
