@@ -1,6 +1,7 @@
 """Staff REST API: /api/v1/products/ and /api/v1/orders/ (with preview, discontinue, replace, hold,
-overrides and responses). Every order carries its `plan`, computed on read from the patient's latest
-weight; serializers only parse and present, the rules are in services, planning and checks."""
+overrides, responses, and booking cycles: availability, book, book-series). Every order carries its
+`plan`, computed on read from the patient's latest weight; serializers only parse and present, the
+rules are in services, planning and checks."""
 
 import django_filters
 from django.utils import timezone
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from clinic.access import HasModelPermission
 from clinic.api import AuditedModelViewSet
 from infusions import selectors, services
+from infusions.api_cycles import CanBook, OrderCyclesMixin
 from infusions.models import (
     InfusionPolicy,
     LabelRate,
@@ -263,8 +265,10 @@ class CanRecordResponses(HasModelPermission):
     perms_map = {**HasModelPermission.perms_map, "POST": ["%(app_label)s.add_responserecord"]}
 
 
-class OrderViewSet(AuditedModelViewSet):
-    """Treatment orders with their plan. Changes are made by replacing an order, so history is kept."""
+class OrderViewSet(OrderCyclesMixin, AuditedModelViewSet):
+    """Treatment orders with their plan. Changes are made by replacing an order, so history is kept.
+
+    Cycles are booked from here too (`availability`, `book`, `book-series`: infusions.api_cycles)."""
 
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
@@ -284,6 +288,8 @@ class OrderViewSet(AuditedModelViewSet):
             "discontinue": CanChangeOrders,
             "set_status": CanChangeOrders,
             "responses": CanRecordResponses,
+            "book": CanBook,
+            "book_series": CanBook,
         }
         if self.action in special:
             return [special[self.action]()]

@@ -10,9 +10,18 @@ from decimal import Decimal as D
 from django.utils import timezone
 
 from clinic.errors import Conflict
-from infusions import services
-from infusions.models import InfusionPolicy, LabelRate, Product, ProtocolStep, TitrationProtocol
+from infusions import cycles, selectors, series, services
+from infusions.models import (
+    InfusionPolicy,
+    LabelRate,
+    OrderStatus,
+    Product,
+    ProtocolStep,
+    TitrationProtocol,
+    TreatmentOrder,
+)
 from patients.models import Patient
+from scheduling.models import Site
 
 # brand, manufacturer, route, concentration %, vial sizes g, HCPCS, [(indication prefix, max, unit, note)]
 PRODUCTS = (
@@ -97,6 +106,8 @@ DEMO_ORDERS = {
     "MRN-100006": ("Privigen", "2", 5, None, 1, "Acetaminophen 650 mg PO"),
     "MRN-100008": ("Gammagard Liquid", "1", 1, 21, None, "Acetaminophen 650 mg PO"),
 }
+# The demo order whose next two cycles are booked as a series (series.series_book).
+SERIES_MRN = "MRN-100002"
 
 
 def _products() -> dict[str, Product]:
@@ -169,3 +180,33 @@ def seed_infusions(*, created_by=None) -> None:
         except Conflict:
             # A blocked order needs a manager's reasoned override; the demo leaves that to a person.
             continue
+    _book_series(created_by=created_by)
+
+
+def _book_series(*, created_by) -> list[series.CycleOutcome]:
+    """Book the next 2 cycles of one demo order through `series_book`, from the first slot its plan
+    fits after the order starts. Running it again finds the first cycle booked and starts from it, so
+    the series reports `already_booked` instead of booking twice. The demo rosters nurses for three
+    weeks only, so the second cycle (21 days on) is reported `not_placed` (nurse_capacity) until a
+    manager adds shifts; the next run then books it."""
+    order = TreatmentOrder.objects.filter(patient__mrn=SERIES_MRN, status=OrderStatus.ACTIVE).first()
+    site = Site.objects.order_by("pk").first()
+    if order is None or site is None:
+        return []
+    booked = cycles.order_bookings(order.pk).first()
+    if booked is not None:
+        first_start, chair = booked.start, booked.chair
+    else:
+        slots = cycles.order_slots(
+            order=selectors.order_list().get(pk=order.pk),
+            sites=Site.objects.filter(pk=site.pk),
+            date_from=order.start_date,
+            date_to=order.start_date + timedelta(days=13),
+            limit=1,
+        )
+        if not slots:
+            return []
+        first_start, chair = slots[0].start, slots[0].chair
+    return series.series_book(
+        order=order, first_start=first_start, cycles=2, chair=chair, created_by=created_by, note="Demo series"
+    )

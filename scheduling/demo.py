@@ -49,7 +49,8 @@ def seed_scheduling(*, site: Site) -> None:
         SiteMembership.objects.get_or_create(site=site, user=nurse)
 
     first = _next_monday(site) - timedelta(days=7)  # this week too, so today's board has nurses
-    days = [first + timedelta(days=n) for n in range(21) if (first + timedelta(days=n)).weekday() < 5]
+    # Six weeks of shifts: the demo books maintenance cycles 3 weeks apart.
+    days = [first + timedelta(days=n) for n in range(42) if (first + timedelta(days=n)).weekday() < 5]
     zone = site.zone
     for day in days:
         day_start = datetime.combine(day, time.min, tzinfo=zone)

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from infusions import cycles, demo
 from infusions.models import LabelRate, Product, TitrationProtocol, TreatmentOrder
 
 pytestmark = pytest.mark.django_db
@@ -27,3 +28,16 @@ def test_seeding_twice_creates_nothing_new(settings):
     call_command("seed_demo", quiet=True)
 
     assert [m.objects.count() for m in (Product, LabelRate, TitrationProtocol, TreatmentOrder)] == counts
+
+
+def test_the_demo_books_one_orders_next_cycles_once(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", quiet=True)
+    order = TreatmentOrder.objects.get(patient__mrn=demo.SERIES_MRN)
+    first = list(cycles.order_bookings(order.pk))
+
+    again = demo._book_series(created_by=None)
+
+    assert [b.order_ref for b in first][:1] == [f"order:{order.pk}/cycle:1/day:1"]
+    assert again[0].status == "already_booked"
+    assert list(cycles.order_bookings(order.pk)) == first

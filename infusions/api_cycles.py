@@ -1,0 +1,136 @@
+"""The order's calendar actions, mixed into the orders viewset (`infusions.api.OrderViewSet`):
+
+- `GET  /api/v1/orders/{id}/availability/?date_from=&date_to=&site=&weekdays=&part_of_day=&chair_type=&limit=`
+  the first slots the order's cycle fits (its plan's chair minutes, avoiding the patient's bookings);
+- `POST /api/v1/orders/{id}/book/` {chair, start}: book the next cycle -> 201 with its bookings;
+- `POST /api/v1/orders/{id}/book-series/` {first_start, cycles, chair?}: book the next cycles at the
+  order's interval -> 200 with one result per cycle (`booked`, `already_booked` or `not_placed`).
+
+A series answers 200 whatever became of each cycle (like a 207 Multi-Status, in plain JSON): the
+counts and `results` say what was booked. A 409 means the series was refused whole (the order is
+blocked or not active), a 400 bad input. Reading availability needs `infusions.view_treatmentorder`
+and is audited as a read of the order's patient; booking needs `scheduling.add_booking`.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from infusions import cycles, series
+from scheduling import access
+from scheduling.api import AvailabilityQuerySerializer, BookingSerializer, SlotSerializer
+from scheduling.models import Chair
+from scheduling.selectors import booking_list
+
+
+class CanBook(permissions.BasePermission):
+    """Booking a cycle writes the chair calendar: schedulers and managers (`scheduling.add_booking`)."""
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.has_perm("scheduling.add_booking"))
+
+
+class OrderAvailabilitySerializer(AvailabilityQuerySerializer):
+    """As /api/v1/availability/, with the duration and the patient taken from the order."""
+
+    duration_minutes = None
+    patient = None
+
+
+class CycleBookSerializer(serializers.Serializer):
+    chair = serializers.PrimaryKeyRelatedField(queryset=Chair.objects.select_related("site"))
+    start = serializers.DateTimeField(help_text="The first day's start, with an offset or Z.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class SeriesBookSerializer(serializers.Serializer):
+    first_start = serializers.DateTimeField(help_text="The first cycle's start, with an offset or Z.")
+    cycles = serializers.IntegerField(help_text=f"1 to {series.MAX_SERIES}.")
+    chair = serializers.PrimaryKeyRelatedField(
+        queryset=Chair.objects.select_related("site"),
+        required=False,
+        help_text="Left out: the first chair free at first_start.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+def _bookings_json(bookings, context) -> list[dict]:
+    rows = {b.pk: b for b in booking_list().filter(pk__in=[b.pk for b in bookings])}
+    return BookingSerializer([rows[b.pk] for b in bookings], many=True, context=context).data
+
+
+class OrderCyclesMixin:
+    """The availability, book and book-series actions of OrderViewSet (see the module docstring)."""
+
+    @extend_schema(parameters=[OrderAvailabilitySerializer], responses=SlotSerializer(many=True))
+    # The order list's filters and pages are not this action's query parameters.
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def availability(self, request, pk=None):
+        """The first slots this order's cycle fits, ranked as /api/v1/availability/."""
+        order = self.get_object()
+        query = OrderAvailabilitySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        sites = access.access_sites(request.user)
+        if "site" in q:
+            sites = sites.filter(pk=q["site"])
+        slots = cycles.order_slots(
+            order=order,
+            sites=sites,
+            date_from=q["date_from"],
+            date_to=q["date_to"],
+            weekdays=q.get("weekdays"),
+            part_of_day=q.get("part_of_day"),
+            chair_type=q.get("chair_type"),
+            limit=q["limit"],
+        )
+        self.audit_shown([order], "availability")
+        return Response({"count": len(slots), "results": SlotSerializer(slots, many=True).data})
+
+    @extend_schema(request=CycleBookSerializer, responses={201: dict})
+    @action(detail=True, methods=["post"])
+    def book(self, request, pk=None):
+        """Book the order's next cycle: one booking per day; 409 with the code that refused it."""
+        order = self.get_object()
+        form = CycleBookSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        bookings = cycles.cycle_book(order=order, created_by=request.user, **form.validated_data)
+        ref = cycles.parse_cycle_ref(bookings[0].order_ref)
+        body = {
+            "order": order.pk,
+            "cycle": ref.cycle,
+            "bookings": _bookings_json(bookings, self.get_serializer_context()),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SeriesBookSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="book-series")
+    def book_series(self, request, pk=None):
+        """Book the next cycles at the order's interval; 200 with each cycle's outcome."""
+        order = self.get_object()
+        form = SeriesBookSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        outcomes = series.series_book(order=order, created_by=request.user, **form.validated_data)
+        context = self.get_serializer_context()
+        when = serializers.DateTimeField()
+        results = []
+        for outcome in outcomes:
+            results.append(
+                {
+                    "index": outcome.index,
+                    "status": outcome.status,
+                    "cycle": outcome.cycle,
+                    "target_start": when.to_representation(outcome.target),
+                    "target_local_start": outcome.target.isoformat(),
+                    "moved": outcome.moved,
+                    "code": outcome.code,
+                    "detail": outcome.detail,
+                    "bookings": _bookings_json(outcome.bookings, context),
+                }
+            )
+        counts = {
+            name: sum(1 for o in outcomes if o.status == name)
+            for name in (series.BOOKED, series.ALREADY_BOOKED, series.NOT_PLACED)
+        }
+        return Response({"order": order.pk, **counts, "results": results}, status=status.HTTP_200_OK)

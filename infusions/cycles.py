@@ -1,0 +1,252 @@
+"""Booking an order's cycles into the chair calendar: one cycle, and the slots an order fits (a series
+of cycles is `infusions.series`).
+
+A cycle is one dose of an order; an order split over N days (`split_days`) gives a cycle of N bookings,
+one per open day, at the same local time. Each booking carries `order_ref`, in the one format below:
+
+    order:<order id>/cycle:<cycle number>/day:<day of the cycle>     e.g. "order:42/cycle:3/day:1"
+
+Scheduling stores it as opaque text; only this module writes and parses it (`cycle_ref`,
+`parse_cycle_ref`). A plain "order:42" (a booking made straight through the calendar API) belongs to
+the order but to no numbered cycle. Cycle numbers count the order's cycles that hold an active booking
+(booked, in the chair or completed): a new cycle takes the lowest number not held, so a cancelled
+cycle's number is given again, and `TreatmentOrder.cycles` is never exceeded.
+
+Every cycle runs the order's safety checks again (`services.order_cycle_check`), then
+`authorization_check` (the insurance hook), then `scheduling.services.booking_create` for each day.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from clinic.errors import Conflict
+from infusions import plan as arithmetic
+from infusions import services
+from infusions.models import InfusionPolicy, TreatmentOrder
+from infusions.planning import require_plan
+from scheduling.availability import Slot, find_slots
+from scheduling.models import INACTIVE_STATUSES, Booking, Chair, Site
+from scheduling.services import booking_create
+
+SPLIT_SEARCH_DAYS = 14  # the next open day of a split cycle must fall within this many days
+
+_REF = re.compile(r"^order:(\d+)(?:/cycle:(\d+)(?:/day:(\d+))?)?$")
+
+
+@dataclass(frozen=True)
+class CycleRef:
+    order_id: int
+    cycle: int | None
+    day: int | None
+
+
+def cycle_ref(order_id: int, cycle: int, day: int) -> str:
+    """The `Booking.order_ref` of one day of one cycle of an order."""
+    return f"order:{order_id}/cycle:{cycle}/day:{day}"
+
+
+def parse_cycle_ref(text: str) -> CycleRef | None:
+    """Read an `order_ref`; None when it does not name an order in this format."""
+    match = _REF.match(text or "")
+    if match is None:
+        return None
+    order_id, cycle, day = match.groups()
+    return CycleRef(int(order_id), int(cycle) if cycle else None, int(day) if day else None)
+
+
+def order_bookings(order_id: int) -> QuerySet[Booking]:
+    """The order's active bookings (cancelled and no-show ones hold no cycle)."""
+    # The trailing slash keeps order 4 from matching order 42's bookings.
+    refs = Q(order_ref=f"order:{order_id}") | Q(order_ref__startswith=f"order:{order_id}/")
+    return (
+        Booking.objects.filter(refs)
+        .exclude(status__in=INACTIVE_STATUSES)
+        .select_related("site", "chair", "patient")
+        .order_by("start", "pk")
+    )
+
+
+def authorization_check(*, order: TreatmentOrder, plan: arithmetic.Plan, start: datetime) -> None:
+    """The hook where a prior authorization is checked before a cycle is booked. Returns None.
+
+    Today it allows every cycle. The insurance issue plugs in here: it raises
+    `Conflict("authorization_required", ...)` (409) when the order's payer needs an approved
+    authorization covering `start` and the cycle's `plan.billing_units x plan.days` units, and none
+    does. Nothing else in infusions needs to change: `cycle_book` calls it inside the cycle's
+    transaction, after the safety checks and before any booking, and `series_book` reports its code
+    per cycle as `not_placed`.
+    """
+    return None
+
+
+def invalid(field_name: str, code: str, message: str) -> ValidationError:
+    return ValidationError({field_name: ValidationError(message, code=code)})
+
+
+def session_minutes(plan: arithmetic.Plan, site: Site) -> int:
+    """The plan's chair minutes, rounded up to the site's grid (the policy's grid may be finer)."""
+    grid = site.grid_minutes
+    return math.ceil(plan.chair_minutes / grid) * grid
+
+
+def _cycle_numbers(order_id: int) -> set[int]:
+    refs = (parse_cycle_ref(r) for r in order_bookings(order_id).values_list("order_ref", flat=True))
+    return {ref.cycle for ref in refs if ref is not None and ref.cycle is not None}
+
+
+def _open_days(site: Site, first: date, count: int) -> list[date]:
+    """`first` and the next `count - 1` days the site is open (no closure, opening hours that weekday)."""
+    if count == 1:
+        return [first]
+    last = first + timedelta(days=SPLIT_SEARCH_DAYS)
+    weekdays = {h.weekday for h in site.opening_hours.all()}
+    closures = list(site.closures.filter(starts_on__lte=last, ends_on__gte=first))
+    days, day = [first], first
+    while len(days) < count:
+        day += timedelta(days=1)
+        if day > last:
+            raise Conflict(
+                "outside_hours",
+                f"{site.name} has no {count - len(days)} more open day(s) within {SPLIT_SEARCH_DAYS} days "
+                f"of {first:%Y-%m-%d} for day {len(days) + 1} of {count}.",
+                field="start",
+                day={"number": len(days) + 1, "of": count, "date": None},
+            )
+        if day.weekday() in weekdays and not any(c.starts_on <= day <= c.ends_on for c in closures):
+            days.append(day)
+    return days
+
+
+def _book_day(*, chairs: list[Chair], **kwargs) -> Booking:
+    """Book the first chair that is free; a refusal other than a taken chair ends the search."""
+    first_error = None
+    for chair in chairs:
+        try:
+            return booking_create(chair=chair, **kwargs)
+        except Conflict as exc:
+            first_error = first_error or exc
+            if exc.code != "chair_conflict":
+                break
+    raise first_error
+
+
+def same_kind_chairs(chair: Chair) -> list[Chair]:
+    """The other active chairs of the chair's site and kind, in name order."""
+    others = Chair.objects.filter(site_id=chair.site_id, kind=chair.kind, is_active=True)
+    return list(others.exclude(pk=chair.pk).select_related("site").order_by("name", "pk"))
+
+
+def cycle_book(
+    *, order: TreatmentOrder, chair: Chair, start: datetime, created_by, note: str = ""
+) -> list[Booking]:
+    """Book the order's next cycle in `chair` from `start` and return its bookings, one per day.
+
+    The session lasts the plan's chair minutes. An order split over N days books N open days (closed
+    weekdays and closures are skipped) at the same local time, in the same chair where it is free,
+    else another chair of the same kind. One transaction: if any day cannot be booked, none is, and
+    the error's detail and `day` say which day.
+
+    Raises Conflict (409): `order_not_active`, `order_blocked` (the safety checks), `order_complete`
+    (every cycle of the order is booked), `before_order_start`, what `authorization_check` raises, and
+    the calendar's codes (`chair_conflict`, `patient_conflict`, `nurse_capacity`, `start_limit`,
+    `outside_hours`, `off_grid`); ValidationError (400) as `booking_create` and `order_cycle_check`.
+    """
+    if timezone.is_naive(start):
+        raise invalid("start", "naive_time", "Times need a time zone (an offset or Z).")
+    with transaction.atomic():
+        # The order's row lock serialises cycle numbering: two desks booking the same order take turns.
+        locked = TreatmentOrder.objects.select_for_update().get(pk=order.pk)
+        plan = services.order_cycle_check(order=locked).plan
+        authorization_check(order=locked, plan=plan, start=start)
+        site = chair.site
+        local = start.astimezone(site.zone)
+        if local.date() < locked.start_date:
+            raise Conflict(
+                "before_order_start",
+                f"The order starts on {locked.start_date:%Y-%m-%d}; {local:%Y-%m-%d} is before it.",
+                field="start",
+            )
+        taken = _cycle_numbers(locked.pk)
+        number = next(n for n in range(1, len(taken) + 2) if n not in taken)
+        if locked.cycles is not None and number > locked.cycles:
+            raise Conflict(
+                "order_complete",
+                f"All {locked.cycles} cycle(s) of this order are booked.",
+                field="cycles",
+                cycles=locked.cycles,
+            )
+        minutes = session_minutes(plan, site)
+        days = _open_days(site, local.date(), plan.days)
+        fallback: list[Chair] | None = None
+        bookings: list[Booking] = []
+        for n, day in enumerate(days, start=1):
+            day_start = datetime.combine(day, local.time(), tzinfo=site.zone)
+            chairs = [chair]
+            if n > 1:
+                fallback = same_kind_chairs(chair) if fallback is None else fallback
+                chairs += fallback
+            try:
+                booking = _book_day(
+                    chairs=chairs,
+                    patient=locked.patient,
+                    start=day_start,
+                    duration_minutes=minutes,
+                    created_by=created_by,
+                    note=note,
+                    order_ref=cycle_ref(locked.pk, number, n),
+                )
+            except Conflict as exc:
+                if len(days) == 1:
+                    raise
+                raise Conflict(
+                    exc.code,
+                    f"Day {n} of {len(days)} ({day:%a %Y-%m-%d}): {exc.detail}",
+                    field=exc.field,
+                    **{**exc.extra, "day": {"number": n, "of": len(days), "date": day.isoformat()}},
+                ) from exc
+            bookings.append(booking)
+    return bookings
+
+
+def order_slots(
+    *,
+    order: TreatmentOrder,
+    date_from: date,
+    date_to: date,
+    site: Site | None = None,
+    sites: QuerySet[Site] | None = None,
+    weekdays: set[int] | None = None,
+    part_of_day: str | None = None,
+    chair_type: str | None = None,
+    limit: int = 10,
+) -> list[Slot]:
+    """The first `limit` slots the order's cycle fits: its plan's chair minutes, avoiding the patient's
+    own bookings (`scheduling.availability.find_slots`, same ranking and fixed query count).
+
+    `order` comes from `selectors.order_list()` (its plan reads the patient's facts from there). `sites`
+    limits the search (what the caller may see; all sites when None), `site` narrows it to one.
+    Checks are not run: a scheduler may look for a time while a manager reviews a block; booking the
+    slot runs them. Raises ValidationError when the order cannot be planned (e.g. weight_required).
+    """
+    result = require_plan(order, policy=InfusionPolicy.current(), now=timezone.now())
+    sites = Site.objects.all() if sites is None else sites
+    if site is not None:
+        sites = sites.filter(pk=site.pk)
+    return find_slots(
+        duration_minutes=result.plan.chair_minutes,
+        date_from=date_from,
+        date_to=date_to,
+        sites=sites,
+        weekdays=weekdays,
+        part_of_day=part_of_day,
+        chair_kind=chair_type,
+        patient_id=order.patient_id,
+        limit=limit,
+    )
