@@ -276,6 +276,7 @@ class OrderViewSet(OrderCyclesMixin, AuditedModelViewSet):
     ordering_fields = ["created_at", "start_date"]
     http_method_names = ["get", "post", "head", "options"]
     audit_label = "treatment order"
+    permission_model = TreatmentOrder
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):

@@ -156,6 +156,7 @@ class PatientViewSet(AuditedModelViewSet):
     ordering_fields = ["family_name", "date_of_birth", "mrn", "created_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     audit_label = "patient"
+    permission_model = Patient
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):

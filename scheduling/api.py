@@ -199,6 +199,7 @@ class BookingViewSet(AuditedModelViewSet):
 
     serializer_class = BookingSerializer
     filterset_class = BookingFilter
+    permission_model = Booking
     search_fields = ["patient__mrn", "patient__family_name", "order_ref"]
     ordering_fields = ["start", "created_at"]
     http_method_names = ["get", "post", "head", "options"]
