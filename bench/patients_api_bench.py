@@ -29,8 +29,8 @@ from django.conf import settings
 # (DJANGO_CONN_MAX_AGE, default 60), and that is what is measured here.
 settings.DATABASES["default"]["CONN_MAX_AGE"] = 60
 
+from benchlib import QueryCounter
 from django.contrib.auth.models import Group, User
-from django.db import connection
 from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
@@ -71,27 +71,10 @@ def fill(count: int) -> None:
     RiskFlag.objects.bulk_create(RiskFlag(patient=p, kind="diabetes") for p in patients[::3])
 
 
-class QueryCounter:
-    """Counts SQL statements; the test client closes connections per request, so count at the cursor."""
-
-    def __init__(self):
-        self.count = 0
-        self.sql_ms: list[tuple[float, str]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        t0 = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.sql_ms.append(((time.perf_counter() - t0) * 1000, sql[:120]))
-
-
 def measure(client: Client, path: str, calls: int, verbose: bool = False) -> dict:
     client.get(path)  # warm caches
     timings = []
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
+    with QueryCounter() as counter:
         response = client.get(path)
     assert response.status_code == 200, response.content[:300]
     if verbose:

@@ -33,6 +33,7 @@ from django.conf import settings
 _conn_arg = next((a for a in sys.argv if a.startswith("--conn-max-age=")), "--conn-max-age=60")
 settings.DATABASES["default"]["CONN_MAX_AGE"] = int(_conn_arg.split("=", 1)[1])
 
+from benchlib import QueryCounter
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
@@ -82,20 +83,6 @@ def fill() -> dict:
     return bodies
 
 
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-        self.sql: list[tuple[float, str]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        t0 = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.sql.append(((time.perf_counter() - t0) * 1000, sql[:100]))
-
-
 def measure(client: Client, body: dict | None, calls: int, path: str = "/api/v1/orders/preview/") -> dict:
     payload = json.dumps(body)
     if body is None:  # the floor: a GET through the same login, permissions and middleware
@@ -104,11 +91,10 @@ def measure(client: Client, body: dict | None, calls: int, path: str = "/api/v1/
         post = lambda: client.post(path, payload, content_type="application/json")  # noqa: E731
     response = post()  # warm caches
     assert response.status_code == 200, response.content[:300]
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
+    with QueryCounter() as counter:
         post()
     if os.environ.get("BENCH_VERBOSE"):
-        for ms, sql in counter.sql:
+        for ms, sql in counter.sql_ms:
             print(f"    {ms:6.2f} ms  {sql}")
     timings = []
     for _ in range(calls):

@@ -26,6 +26,7 @@ import django
 
 django.setup()
 
+from benchlib import QueryCounter
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
@@ -119,29 +120,6 @@ def fill(chairs: int, days: int, rng: random.Random):
         len(bookings),
         utilisation,
     )
-
-
-class QueryCounter:
-    """Counts the SQL statements run inside it (test settings close the connection after each request,
-    which CaptureQueriesContext's log does not survive)."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-    def __len__(self):
-        return self.count
-
-    def __enter__(self):
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        self._wrapper.__exit__(*exc)
 
 
 def timed(calls):
