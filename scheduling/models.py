@@ -186,6 +186,13 @@ class Chair(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
 
+    @property
+    def label(self) -> str:
+        """How messages name the chair: "Chair R1", but "Chair 01" or "Bed 3" as they are."""
+        if self.name.lower().startswith(("chair", "bed", "recliner")):
+            return self.name
+        return f"Chair {self.name}"
+
 
 class NurseShift(models.Model):
     """A nurse on the floor of a site from start to end (aware times)."""

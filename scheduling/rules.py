@@ -113,7 +113,7 @@ def check_grid_and_hours(site: Site, start: datetime, end: datetime) -> None:
 def _conflict_for(other: Booking, *, code: str, zone) -> Conflict:
     when = f"{other.start.astimezone(zone):%Y-%m-%d} {_hhmm(other.start, zone)}-{_hhmm(other.end, zone)}"
     if code == "chair_conflict":
-        detail = f"Chair {other.chair.name} is booked {when} (booking #{other.pk})."
+        detail = f"{other.chair.label} is booked {when} (booking #{other.pk})."
     else:
         where = f"chair {other.chair.name} at {other.site.name}"
         detail = f"The patient is booked {when} in {where} (booking #{other.pk})."

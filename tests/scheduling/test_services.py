@@ -309,3 +309,11 @@ def test_a_constraint_violation_the_checks_missed_becomes_a_named_conflict(clini
     assert excinfo.value.code == "chair_conflict"
     assert excinfo.value.extra["conflict"]["booking"] == first.pk
     assert Booking.objects.count() == 1
+
+
+def test_a_conflict_names_the_chair_once_whatever_the_clinic_calls_it():
+    from scheduling.models import Chair
+
+    assert Chair(name="R1").label == "Chair R1"
+    assert Chair(name="Chair 01").label == "Chair 01"
+    assert Chair(name="Bed 3").label == "Bed 3"
