@@ -58,13 +58,13 @@ def validate_chair(chair: Chair, site: Site | None) -> None:
         raise invalid(
             "chair",
             "chair_other_site",
-            "Chair %(chair)s belongs to %(other)s, not %(site)s.",
-            chair=chair.name,
+            "%(chair)s belongs to %(other)s, not %(site)s.",
+            chair=chair.label,
             other=chair.site.name,
             site=site.name,
         )
     if not chair.is_active:
-        raise invalid("chair", "chair_inactive", "Chair %(chair)s is out of service.", chair=chair.name)
+        raise invalid("chair", "chair_inactive", "%(chair)s is out of service.", chair=chair.label)
 
 
 def check_grid_and_hours(site: Site, start: datetime, end: datetime) -> None:
@@ -115,7 +115,7 @@ def _conflict_for(other: Booking, *, code: str, zone) -> Conflict:
     if code == "chair_conflict":
         detail = f"{other.chair.label} is booked {when} (booking #{other.pk})."
     else:
-        where = f"chair {other.chair.name} at {other.site.name}"
+        where = f"{other.chair.label} at {other.site.name}"
         detail = f"The patient is booked {when} in {where} (booking #{other.pk})."
     return Conflict(
         code,
