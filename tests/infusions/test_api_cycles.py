@@ -4,31 +4,14 @@ tests/infusions/calendar.py (weekdays 08:00-18:00 in New York; "now" is Monday 1
 from datetime import date, timedelta
 
 import pytest
-import time_machine
 from auditlog.models import LogEntry
 
 from scheduling.models import Booking
 from tests.factories import PatientFactory
-from tests.infusions.calendar import NOW, at, make_clinic, make_order
+from tests.infusions.calendar import NOW, at, make_order
 from tests.scheduling.factories import BookingFactory, ClosureFactory, SiteMembershipFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def now():
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def clinic():
-    return make_clinic()
-
-
-@pytest.fixture
-def chairs(clinic):
-    return clinic[1]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_now")]
 
 
 def test_a_scheduler_books_a_cycle_and_gets_its_bookings(api, manager, scheduler, chairs):

@@ -5,33 +5,16 @@ from datetime import UTC, date, timedelta
 from decimal import Decimal as D
 
 import pytest
-import time_machine
 
 from clinic.errors import Conflict
 from infusions import cycles, series, services
 from scheduling.models import Booking
 from scheduling.services import booking_cancel
 from tests.factories import RiskFlagFactory
-from tests.infusions.calendar import NEW_YORK, NOW, at, make_clinic, make_order
+from tests.infusions.calendar import NEW_YORK, at, make_order
 from tests.scheduling.factories import BookingFactory, ClosureFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def now():
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def clinic():
-    return make_clinic()
-
-
-@pytest.fixture
-def chairs(clinic):
-    return clinic[1]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_now")]
 
 
 def local(booking):
