@@ -8,9 +8,9 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from clinic.audit import AuditedAdminMixin, record_access
 from clinic.errors import Conflict
@@ -278,6 +278,37 @@ class BookingAddForm(forms.ModelForm):
             self.add_error(None, ValidationError(exc.detail, code=exc.code))
 
 
+class BookingRescheduleForm(forms.Form):
+    start = forms.DateTimeField(
+        help_text="New start, local time of the site, e.g. 2027-03-02 10:00.",
+        widget=forms.DateTimeInput(attrs={"placeholder": "YYYY-MM-DD HH:MM"}),
+    )
+    chair = forms.ModelChoiceField(
+        queryset=Chair.objects.none(), required=False, help_text="Empty: same chair."
+    )
+    reason = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = Chair.objects.filter(site=site, is_active=True)
+
+
+class BookingCancelForm(forms.Form):
+    reason = forms.CharField(max_length=300, help_text="Why; kept in the booking's history.")
+
+
+class BookingNoShowForm(forms.Form):
+    reason = forms.CharField(max_length=300, required=False)
+
+
+# action -> (form, title, button)
+BOOKING_CHANGES = {
+    "reschedule": (BookingRescheduleForm, "Move booking", "Move"),
+    "cancel": (BookingCancelForm, "Cancel booking", "Cancel booking"),
+    "no-show": (BookingNoShowForm, "Mark as no-show", "Mark no-show"),
+}
+
+
 @admin.register(Booking)
 class BookingAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "local_start", "site", "chair", "patient", "status_badge", "order_ref"]
@@ -299,10 +330,77 @@ class BookingAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "created_by",
         "created_at",
         "board_link",
+        "change_links",
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("site", "chair", "patient")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            # Only these three words: the admin's own <id>/change/, /history/ must not match here.
+            re_path(
+                r"^(?P<booking_id>\d+)/(?P<action>reschedule|cancel|no-show)/$",
+                view(self.change_booking_view),
+                name="scheduling_booking_change_action",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_booking_view(self, request, booking_id, action):
+        """Move, cancel or mark a no-show through the same services the API uses; history is kept."""
+        if not request.user.has_perm("scheduling.change_booking"):
+            raise PermissionDenied
+        booking = get_object_or_404(self.get_queryset(request), pk=booking_id)
+        form_class, title, button = BOOKING_CHANGES[action]
+        extra = {"site": booking.site} if form_class is BookingRescheduleForm else {}
+        form = form_class(request.POST or None, **extra)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "reschedule":
+                    start = timezone.make_naive(data["start"], timezone.get_current_timezone())
+                    services.booking_reschedule(
+                        booking=booking,
+                        start=start.replace(tzinfo=booking.site.zone),
+                        chair=data["chair"],
+                        by=request.user,
+                        reason=data["reason"],
+                    )
+                elif action == "cancel":
+                    services.booking_cancel(booking=booking, reason=data["reason"], by=request.user)
+                else:
+                    services.booking_mark_no_show(booking=booking, by=request.user, reason=data["reason"])
+            except ValidationError as exc:
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except Conflict as exc:
+                form.add_error(None, ValidationError(exc.detail, code=exc.code))
+            else:
+                self.message_user(request, f"{title}: done.")
+                return redirect("admin:scheduling_booking_change", booking.pk)
+        record_access(request, [booking.patient], via="admin", detail=f"booking {action}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "booking": booking,
+            "form": form,
+            "button": button,
+            "local_start": booking.start.astimezone(booking.site.zone),
+        }
+        return TemplateResponse(request, "admin/scheduling/booking_change.html", context)
+
+    @admin.display(description="Change")
+    def change_links(self, booking):
+        if not booking.is_active:
+            return "-"
+        links = [
+            (reverse("admin:scheduling_booking_change_action", args=[booking.pk, action]), title)
+            for action, (_, title, _) in BOOKING_CHANGES.items()
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -326,7 +424,8 @@ class BookingAdmin(AuditedAdminMixin, admin.ModelAdmin):
         pass
 
     def has_change_permission(self, request, obj=None):
-        # The change page is for reading; moving and cancelling go through the API's actions.
+        # The change page is for reading; moving, cancelling and no-shows have their own pages
+        # (change_booking_view), which go through the services like the API's actions.
         return False if obj is not None else super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
