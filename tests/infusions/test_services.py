@@ -1,5 +1,6 @@
 """Order writes: discontinue, replace (history kept), hold, cycle checks and response tracking."""
 
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -8,28 +9,15 @@ from django.core.exceptions import ValidationError
 from clinic.errors import Conflict
 from infusions import services
 from infusions.models import OrderStatus, TreatmentOrder
-from tests.factories import DiagnosisFactory, EgfrFactory, PatientFactory, RiskFlagFactory, WeightFactory
-from tests.infusions.factories import ProductFactory, ProtocolFactory, privigen
+from tests.factories import RiskFlagFactory
+from tests.infusions.calendar import make_order
+from tests.infusions.factories import privigen
 
 pytestmark = pytest.mark.django_db
 
 
 def new_order(manager, **changes):
-    patient = PatientFactory()
-    WeightFactory(patient=patient)
-    EgfrFactory(patient=patient)
-    inputs = {
-        "patient": patient,
-        "indication": DiagnosisFactory(patient=patient),
-        "product": ProductFactory(),
-        "protocol": ProtocolFactory(),
-        "dose_grams_per_kg": D("1"),
-        "weight_policy": "actual",
-        "interval_days": 21,
-        "prescriber": "Dr. Test",
-        "start_date": "2026-12-01",
-    }
-    return services.order_create(created_by=manager, **(inputs | changes))
+    return make_order(manager, **({"start_date": date(2026, 12, 1)} | changes))
 
 
 def test_discontinuing_needs_a_reason_and_happens_once(manager):
