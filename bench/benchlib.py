@@ -1,8 +1,11 @@
 """What the bench scripts share. Import after django.setup()."""
 
+import os
 import time
 
 from django.db import connection
+
+SQL_WIDTH = int(os.environ.get("BENCH_SQL_WIDTH", "120"))  # how much of each statement BENCH_SHOW_SQL prints
 
 
 class QueryCounter:
@@ -22,7 +25,7 @@ class QueryCounter:
         try:
             return execute(sql, params, many, context)
         finally:
-            self.sql_ms.append(((time.perf_counter() - t0) * 1000, sql[:120]))
+            self.sql_ms.append(((time.perf_counter() - t0) * 1000, sql[:SQL_WIDTH]))
 
     def __len__(self):
         return self.count
@@ -34,3 +37,6 @@ class QueryCounter:
 
     def __exit__(self, *exc):
         self._wrapper.__exit__(*exc)
+        if os.environ.get("BENCH_SHOW_SQL"):  # BENCH_SHOW_SQL=1 lists each statement with its time
+            for ms, sql in self.sql_ms:
+                print(f"  {ms:6.2f}ms  {sql}")

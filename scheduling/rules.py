@@ -185,13 +185,17 @@ def check_calendar(
     """Under the site-day lock: refuse chair and patient overlaps, then nurse capacity and starts."""
     zone = site.zone
     rows = _overlapping(start, end).filter(site=site) | _overlapping(start, end).filter(patient=patient)
-    others = [b for b in rows if b.pk != exclude]
-    for other in others:
-        if other.chair_id == chair.pk:
-            raise _conflict_for(other, code="chair_conflict", zone=zone)
-    for other in others:
-        if other.patient_id == patient.pk:
-            raise _conflict_for(other, code="patient_conflict", zone=zone)
+    # Plain tuples: a busy day has ~100 overlapping rows, and building model instances for all of them
+    # was most of a booking's cost. Only a refused booking loads the one it clashes with.
+    others = [
+        r
+        for r in rows.values_list("pk", "chair_id", "patient_id", "site_id", "start", "end")
+        if r[0] != exclude
+    ]
+    for code, column, wanted in (("chair_conflict", 1, chair.pk), ("patient_conflict", 2, patient.pk)):
+        clash = next((r for r in others if r[column] == wanted), None)
+        if clash is not None:
+            raise _conflict_for(_overlapping(start, end).get(pk=clash[0]), code=code, zone=zone)
     shifts = list(
         NurseShift.objects.filter(site=site, start__lt=end, end__gt=start).values_list("start", "end")
     )
@@ -199,7 +203,7 @@ def check_calendar(
         site=site,
         start=start,
         end=end,
-        others=[(b.start, b.end) for b in others if b.site_id == site.pk],
+        others=[(s, e) for _, _, _, site_id, s, e in others if site_id == site.pk],
         shifts=shifts,
     )
     if refusal is None:
