@@ -18,7 +18,7 @@ print(redis.Redis(unix_socket_path=os.environ["REDIS_URL"].removeprefix("redis+s
 
 
 def test_it_starts_real_postgresql_with_btree_gist_and_redis_then_stops_them(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
     local = tmp_path / "local"
     script = f"import clinic.devservers as d, pathlib; d.LOCAL = pathlib.Path({str(local)!r}); d.main()"
 
