@@ -8,6 +8,7 @@ class ClinicConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from clinic import permissions_cache  # noqa: F401 - connects the invalidation receivers
         from clinic.roles import sync_roles_after_migrate
 
         # Every database, including a fresh test database, gets the role groups and their permissions.

@@ -18,6 +18,14 @@ def broker_url(redis_url: str) -> str:
     )
 
 
+def cache_location(redis_url: str) -> str:
+    """Return the Redis URL in redis-py's spelling (`unix:///path` for a socket), for Django's cache."""
+    url = broker_url(redis_url)
+    if url.startswith("redis+socket://"):
+        return "unix://" + url.removeprefix("redis+socket://")
+    return url
+
+
 def database_config(url: str) -> dict:
     """Return Django's DATABASES entry for a DATABASE_URL, PostgreSQL only.
 

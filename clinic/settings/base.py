@@ -4,7 +4,7 @@ from pathlib import Path
 
 import environ
 
-from clinic.envtools import broker_url, database_config, read_secret_key
+from clinic.envtools import broker_url, cache_location, database_config, read_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -134,8 +134,22 @@ SPECTACULAR_SETTINGS = {
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
 AUDITLOG_STORE_JSON_CHANGES = True
 
-# --- Celery ---------------------------------------------------------------------------------------------
+# --- Redis: cache and Celery broker ---------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+# Nothing in the cache is authoritative (ARCHITECTURE: "Nothing in memory is authoritative"); it holds
+# answers that are dropped when their source changes, such as each user's permission set.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": cache_location(REDIS_URL),
+        "KEY_PREFIX": "clinic",
+    }
+}
+AUTHENTICATION_BACKENDS = ["clinic.permissions_cache.CachedPermissionBackend"]
+# A backstop only: every edit of groups and permissions drops the affected users' entries at once.
+PERMISSION_CACHE_SECONDS = 5 * 60
+
+# --- Celery ---------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = broker_url(REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

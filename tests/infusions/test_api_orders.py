@@ -411,9 +411,9 @@ def test_the_list_query_count_is_fixed(api, nurse, django_assert_num_queries, ro
     client = api.as_user(nurse)
     client.get("/api/v1/orders/")  # warm the session and content-type caches
 
-    # Session, user, permissions (2), count, orders (with patient facts), then one each for risk flags,
-    # label rates, protocol steps, overrides, responses; the audit insert; the policy and its capped steps.
-    with django_assert_num_queries(14):
+    # Session, user (permissions are cached), count, orders (with patient facts), then one each for risk
+    # flags, label rates, protocol steps, overrides, responses; the audit insert; policy, capped steps.
+    with django_assert_num_queries(12):
         response = client.get("/api/v1/orders/")
 
     assert response.status_code == 200
