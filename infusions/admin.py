@@ -1,9 +1,12 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from clinic.audit import AuditedAdminMixin
-from infusions import selectors
+from infusions import selectors, services
+from infusions.checks import unresolved_blocks
 from infusions.models import (
     BlockOverride,
     InfusionPolicy,
@@ -15,6 +18,7 @@ from infusions.models import (
     TreatmentOrder,
 )
 from infusions.planning import order_plan
+from patients.models import Diagnosis
 
 
 class LabelRateInline(admin.TabularInline):
@@ -108,10 +112,74 @@ class ResponseInline(admin.TabularInline):
         return False
 
 
+class OrderEntryForm(forms.ModelForm):
+    """A new order, entered as on a paper order form; saved by `services.order_create`, like the API's.
+
+    The indication is typed as the ICD-10 code on the prescription and must be one of the patient's
+    diagnoses. A blocking check stops the order unless a clinic manager gives a reason.
+    """
+
+    indication_code = forms.CharField(
+        label="Indication (ICD-10)", max_length=10, help_text="One of the patient's diagnoses, e.g. G61.81."
+    )
+    override_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only if a check blocks this order: a clinic manager's reason for giving it anyway.",
+    )
+
+    class Meta:
+        model = TreatmentOrder
+        fields = [name for name in services.ORDER_INPUTS if name != "indication"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.overrides: dict[str, str] = {}
+
+    def _post_clean(self):
+        # The service validates the whole order (with its plan); the model's own full_clean would only
+        # repeat part of it, on an order without an indication yet.
+        pass
+
+    def order_inputs(self) -> dict:
+        data = self.cleaned_data
+        # Empty optional fields fall back to the service's defaults, as an API body without them would.
+        return {name: data[name] for name in services.ORDER_INPUTS if data.get(name) not in (None, "")}
+
+    def clean(self):
+        data = super().clean()
+        patient, code = data.get("patient"), (data.get("indication_code") or "").strip().upper()
+        if patient is None or not code:
+            return data
+        data["indication"] = Diagnosis.objects.filter(patient=patient, code__iexact=code).first()
+        if data["indication"] is None:
+            self.add_error("indication_code", f"{patient} has no diagnosis {code} on file.")
+            return data
+        try:
+            _, result = services.order_build(**self.order_inputs())
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                field = "indication_code" if field == "indication" else field
+                self.add_error(field if field in self.fields else None, errors)
+            return data
+        blocks = unresolved_blocks(result.checks)
+        reason = (data.get("override_reason") or "").strip()
+        if blocks and not reason:
+            raise ValidationError(
+                [ValidationError(f"{c.message} ({c.code})", code=c.code) for c in blocks]
+                + ["A clinic manager may give this order anyway: write the reason below."]
+            )
+        if blocks and not services.may_override_blocks(self.user):
+            self.add_error("override_reason", services.OverrideNotAllowed.detail)
+        self.overrides = {c.code: reason for c in blocks}
+        return data
+
+
 @admin.register(TreatmentOrder)
 class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    """Orders are written through the API's services (so the plan and checks always run); the admin shows
-    them with their plan and checks."""
+    """New orders are entered through `services.order_create` (so the plan and checks always run); after
+    that an order is read-only here, and changes are a discontinue-and-replace through the API."""
 
     list_display = ["__str__", "patient", "product", "indication", "status", "review_flag", "start_date"]
     list_filter = ["status", "needs_review", "product"]
@@ -144,14 +212,58 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
         ),
     ]
 
+    autocomplete_fields = ["patient"]
+    add_fieldsets = [
+        (None, {"fields": ["patient", "indication_code", "product", "protocol", "prescriber", "start_date"]}),
+        (
+            "Dose and course",
+            {
+                "fields": [
+                    ("dose_grams_per_kg", "fixed_grams", "weight_policy"),
+                    ("split_days", "interval_days", "cycles"),
+                    "premedication",
+                ]
+            },
+        ),
+        ("Blocking checks", {"fields": ["override_reason"]}),
+    ]
+
     def get_queryset(self, request):
         return selectors.order_list()
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
         return [f.name for f in TreatmentOrder._meta.fields] + ["plan_table", "checks_table"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_inlines(self, request, obj):
+        return [] if obj is None else super().get_inlines(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, form=OrderEntryForm, **kwargs)
+
+        class WithUser(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return WithUser
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        return services.order_create(created_by=request.user, overrides=form.overrides, **form.order_inputs())
+
+    def save_model(self, request, obj, form, change):
+        # A new order was saved by order_create in save_form; orders are never changed here.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        pass
 
     def has_change_permission(self, request, obj=None):
         return False

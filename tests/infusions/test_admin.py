@@ -6,7 +6,8 @@ import pytest
 from auditlog.models import LogEntry
 
 from infusions import services
-from tests.factories import RiskFlagFactory, WeightFactory
+from infusions.models import TreatmentOrder
+from tests.factories import DiagnosisFactory, RiskFlagFactory, WeightFactory
 from tests.infusions.factories import OrderFactory, ProductFactory, ProtocolFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,94 @@ def test_managers_edit_products_and_protocols_and_schedulers_only_read_them(clie
 
     client.force_login(scheduler)
     assert client.post(f"/admin/infusions/product/{product.pk}/change/", {"brand": "X"}).status_code == 403
+
+
+# --- entering a new order ---------------------------------------------------------------------------------
+
+
+def _order_form(patient, **changes):
+    product, protocol = ProductFactory(), ProtocolFactory()
+    form = {
+        "patient": patient.pk,
+        "indication_code": "g61.81",
+        "product": product.pk,
+        "protocol": protocol.pk,
+        "prescriber": "Dr. Okafor",
+        "start_date": "2026-12-01",
+        "dose_grams_per_kg": "1",
+        "weight_policy": "actual",
+        "split_days": "1",
+        "interval_days": "21",
+        "premedication": "Acetaminophen 650 mg PO",
+    }
+    form.update(changes)
+    return form
+
+
+def test_a_manager_enters_an_order_and_sees_its_plan(client, manager):
+    patient = DiagnosisFactory(code="G61.81").patient
+    WeightFactory(patient=patient)
+    client.force_login(manager)
+    assert client.get("/admin/infusions/treatmentorder/add/").status_code == 200
+
+    response = client.post("/admin/infusions/treatmentorder/add/", _order_form(patient))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    order = TreatmentOrder.objects.get(patient=patient)
+    assert (order.indication.code, order.created_by, order.status) == ("G61.81", manager, "active")
+    page = client.get(f"/admin/infusions/treatmentorder/{order.pk}/change/").content.decode()
+    assert "255 min (4 h 15 min)" in page
+
+
+def test_an_indication_the_patient_does_not_have_is_refused_and_nothing_is_saved(client, manager):
+    patient = DiagnosisFactory(code="G61.81").patient
+    WeightFactory(patient=patient)
+    client.force_login(manager)
+
+    response = client.post(
+        "/admin/infusions/treatmentorder/add/", _order_form(patient, indication_code="D69.3")
+    )
+
+    assert response.status_code == 200
+    assert "has no diagnosis D69.3 on file" in response.content.decode()
+    assert not TreatmentOrder.objects.exists()
+
+
+def test_a_weight_based_dose_without_a_weight_is_refused_with_the_reason(client, manager):
+    patient = DiagnosisFactory(code="G61.81").patient
+    client.force_login(manager)
+
+    response = client.post("/admin/infusions/treatmentorder/add/", _order_form(patient))
+
+    errors = response.context["adminform"].form.errors.as_data()
+    assert {e.code for field in errors.values() for e in field} & {"weight_required"}
+    assert not TreatmentOrder.objects.exists()
+
+
+def test_a_blocked_order_needs_a_managers_reason_which_is_recorded(client, manager):
+    patient = DiagnosisFactory(code="G61.81").patient
+    WeightFactory(patient=patient)
+    RiskFlagFactory(patient=patient, kind="iga_deficiency_antibodies")
+    client.force_login(manager)
+
+    refused = client.post("/admin/infusions/treatmentorder/add/", _order_form(patient))
+
+    assert "contraindicated_iga_antibodies" in refused.content.decode()
+    assert not TreatmentOrder.objects.exists()
+
+    reason = "IgA-depleted product; immunologist approved"
+    given = client.post("/admin/infusions/treatmentorder/add/", _order_form(patient, override_reason=reason))
+
+    assert given.status_code == 302
+    override = TreatmentOrder.objects.get(patient=patient).overrides.get()
+    assert (override.code, override.reason, override.overridden_by) == (
+        "contraindicated_iga_antibodies",
+        reason,
+        manager,
+    )
+
+
+def test_schedulers_cannot_enter_orders(client, scheduler):
+    client.force_login(scheduler)
+
+    assert client.get("/admin/infusions/treatmentorder/add/").status_code == 403
