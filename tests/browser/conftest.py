@@ -23,8 +23,25 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def stray_connections_closed(django_db_setup, django_db_blocker):
+    """At the end of the run, end the database sessions the live server's request threads left open.
+
+    A request Chromium made as its page closed can still hold a connection when the run ends, and
+    PostgreSQL then refuses to drop the test database.
+    """
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
-def page(monkeypatch):
+def page(monkeypatch, stray_connections_closed):
     """A fresh Chromium page at a desktop viewport.
 
     Playwright is started per test: its sync API keeps an event loop running in the test thread, and

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.browser.conftest import page, screenshot  # noqa: F401 - the board's browser test uses them
+from tests.browser.conftest import page, screenshot, stray_connections_closed  # noqa: F401 - the board browser test
 from tests.factories import SiteFactory
 from tests.scheduling.factories import ChairFactory, NurseShiftFactory, OpeningHoursFactory
 
