@@ -13,7 +13,8 @@ the order but to no numbered cycle. Cycle numbers count the order's cycles that 
 cycle's number is given again, and `TreatmentOrder.cycles` is never exceeded.
 
 Every cycle runs the order's safety checks again (`services.order_cycle_check`), then
-`authorization_check` (the insurance hook), then `scheduling.services.booking_create` for each day.
+`authorization_check` (the insurance hook), then `scheduling.services.booking_create` for each day,
+then `authorization_reserve` (the cycle's units, against the authorization that allows it).
 """
 
 import math
@@ -31,6 +32,7 @@ from infusions import plan as arithmetic
 from infusions import services
 from infusions.models import InfusionPolicy, TreatmentOrder
 from infusions.planning import require_plan
+from insurance.services import CycleGrant, cycle_authorize
 from scheduling.availability import Slot, find_slots
 from scheduling.models import INACTIVE_STATUSES, Booking, Chair, Site
 from scheduling.services import booking_create
@@ -74,16 +76,49 @@ def order_bookings(order_id: int) -> QuerySet[Booking]:
 
 
 def authorization_check(*, order: TreatmentOrder, plan: arithmetic.Plan, start: datetime) -> None:
-    """The hook where a prior authorization is checked before a cycle is booked. Returns None.
+    """The prior-authorization check before a cycle is booked (the insurance hook). Returns None.
 
-    Today it allows every cycle. The insurance issue plugs in here: it raises
-    `Conflict("authorization_required", ...)` (409) when the order's payer needs an approved
-    authorization covering `start` and the cycle's `plan.billing_units x plan.days` units, and none
-    does. Nothing else in infusions needs to change: `cycle_book` calls it inside the cycle's
-    transaction, after the safety checks and before any booking, and `series_book` reports its code
-    per cycle as `not_placed`.
+    Raises `Conflict("authorization_required")` (409) naming what is missing (coverage, an approved
+    authorization for the product's HCPCS code valid on the start's date, or enough units left after
+    reservations for `plan.billing_units x plan.days`), unless a manager's override for the order is
+    unused. Patients with no coverage on file (self-pay) and payers that do not require authorization
+    are not checked. `cycle_book` calls it inside the cycle's transaction, after the safety checks and
+    before any booking, so a refused cycle fails before the calendar is asked; `series_book` reports
+    its code per cycle as `not_placed`. The units are reserved by `authorization_reserve` once the
+    cycle's days are booked and their dates known.
     """
-    return None
+    sessions = [("", start.date(), plan.billing_units)] * plan.days
+    cycle_authorize(
+        patient_id=order.patient_id,
+        order_ref=f"order:{order.pk}",
+        cycle_ref="",
+        hcpcs_code=order.product.hcpcs_code,
+        sessions=sessions,
+        reserve=False,
+    )
+
+
+def authorization_reserve(
+    *, order: TreatmentOrder, plan: arithmetic.Plan, bookings: list[Booking]
+) -> CycleGrant:
+    """Reserve the booked cycle's units and return what allowed it (`insurance.services.CycleGrant`).
+
+    Each day is a session reserving `plan.billing_units` (the plan is one day's), keyed by its
+    booking's `order_ref`, so cancelling that booking releases them
+    (`infusions.authorizations.booking_status_changed`). Every day must fall in the authorization's
+    valid dates, else Conflict `authorization_required` and, in the cycle's transaction, nothing is
+    booked.
+    """
+    ref = parse_cycle_ref(bookings[0].order_ref)
+    sessions = [(b.order_ref, b.start.astimezone(b.site.zone).date(), plan.billing_units) for b in bookings]
+    return cycle_authorize(
+        patient_id=order.patient_id,
+        order_ref=f"order:{order.pk}",
+        cycle_ref=f"order:{order.pk}/cycle:{ref.cycle}",
+        hcpcs_code=order.product.hcpcs_code,
+        sessions=sessions,
+        reserve=True,
+    )
 
 
 def invalid(field_name: str, code: str, message: str) -> ValidationError:
@@ -212,6 +247,7 @@ def cycle_book(
                     **{**exc.extra, "day": {"number": n, "of": len(days), "date": day.isoformat()}},
                 ) from exc
             bookings.append(booking)
+        authorization_reserve(order=locked, plan=plan, bookings=bookings)
     return bookings
 
 

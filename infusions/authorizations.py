@@ -1,0 +1,218 @@
+"""The infusions side of prior authorization: what insurance cannot know by itself.
+
+- `clinical_summary`: the insurer-facing summary of the order behind an authorization, registered
+  with `insurance.providers` in `InfusionsConfig.ready()`.
+- `infusion_usage_report`: the chairside code calls it when an infusion ends; the grams given become
+  billing units (the product's grams per unit) used against the authorization.
+- `booking_status_changed`: a cycle's booking cancelled or marked a no-show gives its reserved units
+  back; one completed with no dose reported uses them as planned.
+- `AuthorizationOverrideView`: `POST /api/v1/orders/{id}/authorization-override/`, a clinic manager
+  lets the order's next cycle be booked without an authorization, with a reason.
+
+The check itself runs in `infusions.cycles.authorization_check` when a cycle is booked.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.apps import apps
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from clinic.access import HasModelPermission
+from clinic.api import AuditedViewMixin
+from infusions import plan as arithmetic
+from infusions import selectors
+from infusions.cycles import parse_cycle_ref
+from infusions.models import InfusionPolicy, OrderStatus, TreatmentOrder
+from infusions.planning import order_plan
+from insurance import services as insurance
+from insurance.providers import ClinicalSummary
+from scheduling.models import INACTIVE_STATUSES, Booking, BookingStatus
+
+
+def _order_for(order_ref: str, patient_id: int, hcpcs_code: str) -> TreatmentOrder | None:
+    orders = selectors.order_list().filter(patient_id=patient_id)
+    ref = parse_cycle_ref(order_ref)
+    if ref is not None:
+        return orders.filter(pk=ref.order_id).first()
+    # Not linked yet: the patient's current order for the product (an active one first).
+    candidates = orders.filter(product__hcpcs_code=hcpcs_code).exclude(status=OrderStatus.DISCONTINUED)
+    return (
+        candidates.filter(status=OrderStatus.ACTIVE).order_by("-created_at").first()
+        or candidates.order_by("-created_at").first()
+    )
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value.normalize():f}"
+
+
+def clinical_summary(*, order_ref: str, patient_id: int, hcpcs_code: str) -> ClinicalSummary | None:
+    """The minimum an insurer needs to decide: diagnosis, product, dose plan, weight, cycles given
+    with their response measures, and reactions. No name, contact or address.
+
+    Reactions come from the chairside record (empty while its Reaction model is not installed).
+    """
+    order = _order_for(order_ref, patient_id, hcpcs_code)
+    if order is None:
+        return None
+    result = order_plan(order, policy=InfusionPolicy.current(), now=timezone.now())
+    plan = result.plan
+    dose_plan = {
+        "dose_grams_per_kg": _dec(order.dose_grams_per_kg),
+        "fixed_grams": _dec(order.fixed_grams),
+        "split_days": order.split_days,
+        "interval_days": order.interval_days,
+        "cycles_ordered": order.cycles,
+        "start_date": order.start_date.isoformat(),
+        "dosing_weight_kg": _dec(plan.dosing_weight_kg) if plan else None,
+        "grams_per_day": _dec(plan.rounded_dose_grams) if plan else None,
+        "billing_units_per_day": plan.billing_units if plan else None,
+        "billing_units_per_cycle": plan.billing_units * plan.days if plan else None,
+    }
+    given = (
+        Booking.objects.filter(order_ref__startswith=f"order:{order.pk}/", status=BookingStatus.COMPLETED)
+        .order_by("start")
+        .values_list("order_ref", "start")
+    )
+    responses: dict[int, list[dict]] = {}
+    for record in order.responses.all():
+        responses.setdefault(record.cycle, []).append(
+            {"measure": record.measure, "value": _dec(record.value)}
+        )
+    cycles: dict[int, dict] = {}
+    for ref_text, start in given:
+        ref = parse_cycle_ref(ref_text)
+        if ref is None or ref.cycle is None or ref.cycle in cycles:
+            continue
+        cycles[ref.cycle] = {
+            "cycle": ref.cycle,
+            "given_on": start.date().isoformat(),
+            "responses": responses.get(ref.cycle, []),
+        }
+    baseline = responses.get(0)
+    reactions = _reactions(order)
+    return ClinicalSummary(
+        diagnosis={"code": order.indication.code, "description": order.indication.description},
+        product={
+            "brand": order.product.brand,
+            "hcpcs_code": order.product.hcpcs_code,
+            "concentration_percent": _dec(order.product.concentration_percent),
+        },
+        dose_plan=dose_plan,
+        weight={
+            "kg": _dec(order.latest_weight_kg),
+            "measured_at": order.latest_weight_at.isoformat() if order.latest_weight_at else None,
+        },
+        cycles_given=([{"cycle": 0, "given_on": None, "responses": baseline}] if baseline else [])
+        + [cycles[n] for n in sorted(cycles)],
+        reactions=reactions,
+    )
+
+
+def _reactions(order: TreatmentOrder) -> list[dict]:
+    """The order's recorded infusion reactions (kind, CTCAE grade, onset, action, outcome, when).
+
+    Read through the app registry: the chairside record's Reaction model arrives with the chairside
+    issue; until it is installed the list is empty.
+    """
+    try:
+        model = apps.get_model("infusions", "Reaction")
+    except LookupError:
+        return []
+    rows = model.objects.filter(session__order=order).order_by("noted_at", "pk")
+    return [
+        {
+            "kind": r.kind,
+            "grade": r.grade,
+            "onset": r.onset,
+            "action": r.action,
+            "outcome": r.outcome,
+            "noted_on": r.noted_at.date().isoformat(),
+        }
+        for r in rows.values_list("kind", "grade", "onset", "action", "outcome", "noted_at", named=True)
+    ]
+
+
+def _service_date(order_ref: str, at: datetime):
+    booking = Booking.objects.select_related("site").filter(order_ref=order_ref).order_by("-start").first()
+    return at.astimezone(booking.site.zone).date() if booking else timezone.localdate(at)
+
+
+def infusion_usage_report(*, order: TreatmentOrder, order_ref: str, grams_given: Decimal, given_at: datetime):
+    """Report the grams an infusion gave; they are used against the patient's authorization.
+
+    Call it when the infusion ends (again with a corrected amount if need be: it updates, never adds
+    twice). `order_ref` is the session's booking ref ("order:42/cycle:3/day:1"). Returns the usage
+    (`insurance.models.AuthorizationUsage`) or None when no authorization applies (self-pay, a payer
+    without the requirement, a cycle booked on a manager's override).
+    """
+    units = arithmetic.billing_units(grams=grams_given, grams_per_unit=order.product.grams_per_billing_unit)
+    return insurance.usage_record(
+        ref=order_ref,
+        units=units,
+        given_on=_service_date(order_ref, given_at),
+        patient_id=order.patient_id,
+        order_ref=f"order:{order.pk}",
+        hcpcs_code=order.product.hcpcs_code,
+    )
+
+
+def booking_status_changed(sender, *, booking: Booking, from_status: str, to_status: str, **kwargs) -> None:
+    """Receiver of `scheduling.services.booking_status_changed` (connected in InfusionsConfig.ready)."""
+    ref = parse_cycle_ref(booking.order_ref)
+    if ref is None or ref.cycle is None:
+        return
+    if to_status in INACTIVE_STATUSES:
+        insurance.usage_release(ref=booking.order_ref)
+    elif to_status == BookingStatus.COMPLETED:
+        insurance.usage_mark_given(
+            ref=booking.order_ref, given_on=booking.start.astimezone(booking.site.zone).date()
+        )
+
+
+class AuthorizationOverrideSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=300)
+
+
+class CanViewOrders(HasModelPermission):
+    perms_map = {**HasModelPermission.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
+
+
+class AuthorizationOverrideView(AuditedViewMixin, GenericAPIView):
+    """A clinic manager lets this order's next cycle be booked without a prior authorization.
+
+    The override is used up by the next cycle booked (one override, one cycle). 201 with the override;
+    403 `override_not_allowed` for anyone but a manager; 400 `reason_required`, `override_exists`.
+    """
+
+    serializer_class = AuthorizationOverrideSerializer
+    permission_classes = [CanViewOrders]
+    permission_model = TreatmentOrder
+    queryset = TreatmentOrder.objects.all()
+    audit_label = "treatment order"
+
+    @extend_schema(request=AuthorizationOverrideSerializer, responses={201: dict})
+    def post(self, request, pk: int):
+        order = self.get_object()
+        form = self.get_serializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        if not insurance.may_override(request.user):
+            raise exceptions.PermissionDenied(
+                insurance.OverrideNotAllowed.detail, code="override_not_allowed"
+            )
+        override = insurance.authorization_override_record(
+            order_ref=f"order:{order.pk}", reason=form.validated_data["reason"], by=request.user
+        )
+        body = {
+            "id": override.pk,
+            "order": order.pk,
+            "reason": override.reason,
+            "overridden_by": request.user.get_username(),
+            "overridden_at": serializers.DateTimeField().to_representation(override.overridden_at),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -1,0 +1,356 @@
+"""Insurance in the admin: payers and their API clients, coverages, and the prior-authorization
+worklist (overdue, due soon, pended, units short, expiring, denied), each row coloured by urgency.
+
+Status changes go through `insurance.services`, as the API's do: staff record a decision taken by
+phone or fax at `<id>/decide/`, and submit, appeal or cancel at `<id>/submit/`, `appeal/`, `cancel/`.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import re_path, reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+
+from clinic.audit import AuditedAdminMixin, record_access
+from clinic.errors import Conflict
+from insurance import selectors, services
+from insurance.models import (
+    AuthorizationDocument,
+    AuthorizationEvent,
+    AuthorizationOverride,
+    AuthorizationUsage,
+    AuthStatus,
+    Coverage,
+    Payer,
+    PayerClient,
+    PriorAuthorization,
+)
+
+# Most urgent first; the row takes the colour of its most urgent reason.
+WORKLIST_COLOURS = {
+    "overdue": "#f8d7da",
+    "due_soon": "#ffe5b4",
+    "units_short": "#ffe5b4",
+    "pended": "#fff3bf",
+    "expiring": "#fff3bf",
+    "denied": "#e8def8",
+}
+
+
+class PayerClientInline(admin.TabularInline):
+    model = PayerClient
+    extra = 0
+    raw_id_fields = ["application"]
+
+
+@admin.register(Payer)
+class PayerAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "requires_authorization", "phone", "fax"]
+    search_fields = ["name", "code"]
+    inlines = [PayerClientInline]
+
+
+@admin.register(Coverage)
+class CoverageAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["patient", "payer", "member_id", "plan_name", "priority", "valid_from", "valid_to"]
+    list_filter = ["payer"]
+    search_fields = ["member_id", "patient__mrn", "patient__family_name"]
+    raw_id_fields = ["patient"]
+    list_select_related = ["patient", "payer"]
+
+
+class WorklistFilter(admin.SimpleListFilter):
+    title = "worklist"
+    parameter_name = "worklist"
+
+    def lookups(self, request, model_admin):
+        return list(selectors.WORKLIST.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in selectors.WORKLIST:
+            return queryset.filter(selectors.worklist_filter(self.value(), now=timezone.now()))
+        return queryset
+
+
+class DocumentInline(admin.TabularInline):
+    model = AuthorizationDocument
+    extra = 1
+    fields = ["title", "file", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["uploaded_by", "uploaded_at"]
+
+
+class UsageInline(admin.TabularInline):
+    model = AuthorizationUsage
+    extra = 0
+    fields = ["ref", "status", "units", "service_date", "updated_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = AuthorizationEvent
+    extra = 0
+    fields = ["at", "kind", "from_status", "to_status", "by", "via", "reason", "data"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "History"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[(s.value, s.label) for s in services.DECISIONS])
+    via = forms.ChoiceField(choices=[("phone", "Phone"), ("fax", "Fax")], label="Received by")
+    number = forms.CharField(required=False, max_length=40, label="Authorization number")
+    units_approved = forms.IntegerField(required=False, min_value=0)
+    infusions_approved = forms.IntegerField(required=False, min_value=0)
+    valid_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    denial_code = forms.CharField(required=False, max_length=20)
+    denial_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    information_requested = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(required=False, help_text="Who called or faxed, reference number.")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SubmitForm(forms.Form):
+    reason = forms.CharField(required=False, label="Note", help_text="E.g. what information was sent.")
+
+
+ACTIONS = {
+    "decide": (DecisionForm, "Record a phone or fax decision", "Record decision"),
+    "submit": (SubmitForm, "Submit to the payer", "Submit"),
+    "appeal": (ReasonForm, "Appeal the decision", "Appeal"),
+    "cancel": (ReasonForm, "Cancel the authorization", "Cancel authorization"),
+}
+
+
+class AuthorizationAddForm(forms.ModelForm):
+    class Meta:
+        model = PriorAuthorization
+        fields = [
+            "coverage",
+            "urgency",
+            "hcpcs_code",
+            "icd10_code",
+            "units_requested",
+            "infusions_requested",
+            "requested_from",
+            "requested_to",
+            "order_ref",
+            "notes",
+        ]
+
+
+@admin.register(PriorAuthorization)
+class PriorAuthorizationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "attention",
+        "__str__",
+        "patient",
+        "payer",
+        "status",
+        "urgency",
+        "due_at",
+        "valid_to",
+        "remaining",
+        "next_steps",
+    ]
+    list_display_links = ["__str__"]
+    list_filter = [WorklistFilter, "status", "urgency", "payer"]
+    search_fields = ["number", "coverage__member_id", "patient__mrn", "patient__family_name"]
+    raw_id_fields = ["coverage"]
+    inlines = [DocumentInline, UsageInline, EventInline]
+    readonly_fields = [
+        "payer",
+        "patient",
+        "status",
+        "number",
+        "units_approved",
+        "infusions_approved",
+        "valid_from",
+        "valid_to",
+        "units_per_cycle",
+        "submitted_at",
+        "due_at",
+        "decided_at",
+        "denial_code",
+        "denial_reason",
+        "information_requested",
+        "created_by",
+    ]
+
+    class Media:
+        css = {"all": ["insurance/worklist.css"]}
+
+    def get_queryset(self, request):
+        return selectors.with_remaining(selectors.authorization_list())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = AuthorizationAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # What was requested is fixed once created; decisions are recorded through the actions.
+        return [*self.readonly_fields, *(f for f in AuthorizationAddForm.Meta.fields if f != "notes")]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": AuthorizationAddForm.Meta.fields})]
+        return [
+            (None, {"fields": ["coverage", "payer", "patient", "status", "urgency", "order_ref"]}),
+            (
+                "Request",
+                {
+                    "fields": [
+                        "hcpcs_code",
+                        "icd10_code",
+                        ("units_requested", "infusions_requested"),
+                        ("requested_from", "requested_to"),
+                        "submitted_at",
+                        "due_at",
+                    ]
+                },
+            ),
+            (
+                "Decision",
+                {
+                    "fields": [
+                        "decided_at",
+                        "number",
+                        ("units_approved", "infusions_approved"),
+                        ("valid_from", "valid_to"),
+                        "units_per_cycle",
+                        "denial_code",
+                        "denial_reason",
+                        "information_requested",
+                    ]
+                },
+            ),
+            (None, {"fields": ["notes", "created_by"]}),
+        ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            PriorAuthorization.objects.filter(pk=obj.pk).update(notes=obj.notes, updated_at=timezone.now())
+            return
+        data = form.cleaned_data
+        created = services.authorization_create(created_by=request.user, **data)
+        obj.pk = created.pk
+
+    def save_formset(self, request, form, formset, change):
+        for document in formset.save(commit=False):
+            if isinstance(document, AuthorizationDocument) and document.uploaded_by_id is None:
+                document.uploaded_by = request.user
+            document.save()
+        formset.save_m2m()
+
+    @admin.display(description="")
+    def attention(self, auth):
+        reasons = selectors.worklist_reasons(auth, now=timezone.now())
+        if not reasons:
+            return ""
+        return format_html_join(
+            " ",
+            '<span class="wl wl-{}" style="background:{};padding:1px 6px;border-radius:8px">{}</span>',
+            ((r, WORKLIST_COLOURS[r], selectors.WORKLIST[r]) for r in reasons),
+        )
+
+    @admin.display(description="Units left")
+    def remaining(self, auth):
+        if auth.units_approved is None:
+            return "-"
+        return f"{auth.remaining_units} of {auth.units_approved} ({auth.units_reserved} reserved)"
+
+    @admin.display(description="Actions")
+    def next_steps(self, auth):
+        links = []
+        if auth.status in services.DECIDABLE:
+            links.append(("decide", "Record decision"))
+        if AuthStatus.SUBMITTED in services.TRANSITIONS[auth.status]:
+            links.append(("submit", "Submit" if auth.status == AuthStatus.DRAFT else "Resubmit"))
+        if AuthStatus.APPEALED in services.TRANSITIONS[auth.status]:
+            links.append(("appeal", "Appeal"))
+        return format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:insurance_authorization_action", args=[auth.pk, a]), label)
+                for a, label in links
+            ),
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            re_path(
+                r"^(?P<auth_id>\d+)/(?P<action>decide|submit|appeal|cancel)/$",
+                view(self.action_view),
+                name="insurance_authorization_action",
+            ),
+            *super().get_urls(),
+        ]
+
+    def action_view(self, request, auth_id, action):
+        if not request.user.has_perm("insurance.change_priorauthorization"):
+            raise PermissionDenied
+        auth = get_object_or_404(PriorAuthorization.objects.select_related("payer", "coverage"), pk=auth_id)
+        form_class, title, button = ACTIONS[action]
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "decide":
+                    services.authorization_decide(authorization=auth, by=request.user, **data)
+                elif action == "submit":
+                    services.authorization_submit(authorization=auth, by=request.user, reason=data["reason"])
+                elif action == "appeal":
+                    services.authorization_appeal(authorization=auth, by=request.user, reason=data["reason"])
+                else:
+                    services.authorization_cancel(authorization=auth, by=request.user, reason=data["reason"])
+            except ValidationError as exc:
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except Conflict as exc:
+                form.add_error(None, ValidationError(exc.detail, code=exc.code))
+            else:
+                self.message_user(request, f"{title}: done.")
+                return redirect("admin:insurance_priorauthorization_change", auth.pk)
+        record_access(request, [auth], via="admin", detail=f"authorization {action}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "authorization": auth,
+            "form": form,
+            "button": button,
+        }
+        return TemplateResponse(request, "admin/insurance/authorization_action.html", context)
+
+
+@admin.register(AuthorizationOverride)
+class AuthorizationOverrideAdmin(admin.ModelAdmin):
+    list_display = ["order_ref", "reason", "overridden_by", "overridden_at", "used_ref", "used_at"]
+    readonly_fields = ["overridden_by", "overridden_at", "used_ref", "used_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        created = services.authorization_override_record(
+            order_ref=obj.order_ref, reason=obj.reason, by=request.user
+        )
+        obj.pk = created.pk

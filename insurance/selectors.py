@@ -1,0 +1,119 @@
+"""Reads of authorizations. Each returns a queryset whose query count does not grow with its rows:
+usage totals are correlated subqueries, related rows are joined or prefetched."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from insurance.models import (
+    AWAITING_PAYER,
+    GRANTED,
+    AuthorizationEvent,
+    AuthorizationUsage,
+    AuthStatus,
+    Payer,
+    PriorAuthorization,
+    UsageStatus,
+)
+
+EXPIRY_WARNING_DAYS = 30  # DOMAIN: warn 30 days before expiry
+DUE_SOON = timedelta(hours=24)
+
+
+def _usage(status: str, aggregate) -> Coalesce:
+    rows = (
+        AuthorizationUsage.objects.filter(authorization=OuterRef("pk"), status=status)
+        .order_by()
+        .values("authorization")
+        .annotate(total=aggregate)
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def with_usage(queryset: QuerySet[PriorAuthorization]) -> QuerySet[PriorAuthorization]:
+    """Annotate units and sessions used and reserved (read by `remaining_units` / `remaining_infusions`)."""
+    return queryset.annotate(
+        units_used=_usage(UsageStatus.USED, Sum("units")),
+        units_reserved=_usage(UsageStatus.RESERVED, Sum("units")),
+        sessions_used=_usage(UsageStatus.USED, Count("pk")),
+        sessions_reserved=_usage(UsageStatus.RESERVED, Count("pk")),
+    )
+
+
+def authorization_list() -> QuerySet[PriorAuthorization]:
+    """All authorizations with payer, coverage, patient and usage figures (staff reads)."""
+    return with_usage(PriorAuthorization.objects.select_related("payer", "coverage", "patient"))
+
+
+def payer_authorizations(payer: Payer) -> QuerySet[PriorAuthorization]:
+    """One payer's authorizations for its insurer API: nothing of any other payer can be reached."""
+    return with_usage(PriorAuthorization.objects.filter(payer=payer).select_related("coverage", "patient"))
+
+
+def authorization_detail(queryset: QuerySet[PriorAuthorization]) -> QuerySet[PriorAuthorization]:
+    return queryset.prefetch_related(
+        Prefetch("usage", AuthorizationUsage.objects.order_by("service_date", "pk")), "documents"
+    )
+
+
+def payer_events(payer: Payer, *, since: datetime | None = None) -> QuerySet[AuthorizationEvent]:
+    """The payer's changes feed, oldest first: events strictly after `since`."""
+    events = AuthorizationEvent.objects.filter(payer=payer).order_by("at", "pk")
+    if since is not None:
+        events = events.filter(at__gt=since)
+    return events
+
+
+# --- the clinic's worklist -------------------------------------------------------------------------------
+
+WORKLIST = {
+    "overdue": "Decision overdue",
+    "due_soon": "Decision due within 24 h",
+    "pended": "Pended: information requested",
+    "units_short": "Units short for the next cycle",
+    "expiring": f"Expires within {EXPIRY_WARNING_DAYS} days",
+    "denied": "Denied: appeal?",
+}
+
+
+def worklist_filter(name: str, *, now: datetime) -> Q:
+    today = now.date()
+    return {
+        "overdue": Q(status__in=AWAITING_PAYER, due_at__lt=now),
+        "due_soon": Q(status__in=AWAITING_PAYER, due_at__gte=now, due_at__lt=now + DUE_SOON),
+        "pended": Q(status=AuthStatus.PENDED),
+        "units_short": Q(status__in=GRANTED, units_per_cycle__isnull=False)
+        & Q(remaining_units_left__lt=F("units_per_cycle")),
+        "expiring": Q(
+            status__in=GRANTED, valid_to__gte=today, valid_to__lte=today + timedelta(days=EXPIRY_WARNING_DAYS)
+        ),
+        "denied": Q(status=AuthStatus.DENIED),
+    }[name]
+
+
+def with_remaining(queryset: QuerySet[PriorAuthorization]) -> QuerySet[PriorAuthorization]:
+    """Add `remaining_units_left` (units approved less used and reserved) for filtering in SQL."""
+    return queryset.annotate(remaining_units_left=F("units_approved") - F("units_used") - F("units_reserved"))
+
+
+def worklist_reasons(auth: PriorAuthorization, *, now: datetime) -> list[str]:
+    """Why a row is on the worklist, most urgent first (the same rules as `worklist_filter`)."""
+    reasons = []
+    if auth.status in AWAITING_PAYER and auth.due_at is not None:
+        if auth.due_at < now:
+            reasons.append("overdue")
+        elif auth.due_at < now + DUE_SOON:
+            reasons.append("due_soon")
+    if auth.status == AuthStatus.PENDED:
+        reasons.append("pended")
+    if auth.status in GRANTED:
+        left = auth.remaining_units
+        if auth.units_per_cycle is not None and left is not None and left < auth.units_per_cycle:
+            reasons.append("units_short")
+        if auth.valid_to and now.date() <= auth.valid_to <= now.date() + timedelta(days=EXPIRY_WARNING_DAYS):
+            reasons.append("expiring")
+    if auth.status == AuthStatus.DENIED:
+        reasons.append("denied")
+    return reasons
