@@ -63,10 +63,14 @@ def order_checks(
     dose_max: Decimal,
     now: datetime,
     overrides: Mapping[str, Override] | None = None,
+    prior_reaction: tuple[int, datetime] | None = None,
+    slower_protocol: str | None = None,
 ) -> list[Check]:
     """Return the checks for an order, blocks first. ``contraindications`` are (flag kind, label) pairs.
 
     ``dose_g_per_kg`` is one cycle's dose per kg of dosing weight (None when it cannot be known).
+    ``prior_reaction`` is the (CTCAE grade, time) of the patient's worst infusion reaction of grade 2 or
+    more; the next infusion then suggests ``slower_protocol`` and premedication.
     """
     overrides = overrides or {}
     found: list[Check] = []
@@ -128,6 +132,17 @@ def order_checks(
                 "at_risk_capped",
                 WARN,
                 f"Capped protocol: {', '.join(reasons)} (thrombosis and kidney risk); {how}.",
+            )
+        )
+    if prior_reaction is not None:
+        grade, when = prior_reaction
+        slower = f"the slower {slower_protocol} protocol" if slower_protocol else "a slower protocol"
+        found.append(
+            Check(
+                "prior_reaction",
+                WARN,
+                f"Grade {grade} infusion reaction on {when:%Y-%m-%d}: use {slower} and premedicate "
+                "(acetaminophen and an antihistamine; consider a corticosteroid).",
             )
         )
     return found

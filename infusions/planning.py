@@ -128,12 +128,20 @@ def order_plan(order: TreatmentOrder, *, policy: InfusionPolicy, now: datetime) 
         dose_max=policy.dose_max_g_per_kg,
         now=now,
         overrides=_overrides(order),
+        prior_reaction=_prior_reaction(order),
+        slower_protocol=policy.at_risk_protocol.name if policy.at_risk_protocol else None,
     )
     return OrderPlan(plan, error, checks, protocol_name, cap)
 
 
 def _with_notes(plan: arithmetic.Plan, notes: list[str]) -> arithmetic.Plan:
     return replace(plan, notes=(*plan.notes, *notes))
+
+
+def _prior_reaction(order: TreatmentOrder):
+    # Annotated by `selectors.order_list()` from the chairside record; absent on unsaved orders.
+    grade = getattr(order, "worst_reaction_grade", None)
+    return (grade, order.worst_reaction_at) if grade is not None else None
 
 
 def _dose_per_kg(order: TreatmentOrder, plan: arithmetic.Plan | None) -> Decimal | None:

@@ -4,7 +4,15 @@ the plan and the checks read is prefetched."""
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
-from infusions.models import BlockOverride, Product, ProtocolStep, TitrationProtocol, TreatmentOrder
+from infusions.models import (
+    FLAG_GRADE,
+    BlockOverride,
+    Product,
+    ProtocolStep,
+    Reaction,
+    TitrationProtocol,
+    TreatmentOrder,
+)
 from patients.models import LabResult, LabTest, Measurement, MeasurementKind, Patient
 
 FACTS = ("latest_weight_kg", "latest_weight_at", "latest_height_cm", "latest_egfr", "latest_egfr_at")
@@ -40,6 +48,12 @@ def protocol_list() -> QuerySet[TitrationProtocol]:
     )
 
 
+def _worst_reaction() -> QuerySet[Reaction]:
+    return Reaction.objects.filter(session__patient=OuterRef("patient_id"), grade__gte=FLAG_GRADE).order_by(
+        "-grade", "-noted_at"
+    )
+
+
 def order_list() -> QuerySet[TreatmentOrder]:
     """Orders with what their plan and checks read: patient facts, flags, product, protocol, overrides."""
     return (
@@ -47,6 +61,9 @@ def order_list() -> QuerySet[TreatmentOrder]:
             **_facts("patient_id"),
             # The reverse one-to-one would cost a query per row.
             replacement_id=Subquery(TreatmentOrder.objects.filter(replaces=OuterRef("pk")).values("pk")[:1]),
+            # The patient's worst chairside reaction of grade 2 or more (the `prior_reaction` check).
+            worst_reaction_grade=Subquery(_worst_reaction().values("grade")[:1]),
+            worst_reaction_at=Subquery(_worst_reaction().values("noted_at")[:1]),
         )
         .select_related("patient", "indication", "product", "protocol", "created_by")
         .prefetch_related(

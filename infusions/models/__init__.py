@@ -1,7 +1,28 @@
 """Infusions models, one module per concept: the catalog (products, label maxima, protocols), the
-clinic's policy, and orders (with overrides and response measures)."""
+clinic's policy, orders (with overrides and response measures), and the chairside record (charting)."""
 
 from infusions.models.catalog import LabelRate, Product, ProtocolStep, RateUnit, Route, TitrationProtocol
+from infusions.models.charting import (
+    CTCAE_GRADES,
+    FLAG_GRADE,
+    Checklist,
+    Hydration,
+    InfusionSession,
+    LotRecord,
+    Premedication,
+    RateChange,
+    RateKind,
+    Reaction,
+    ReactionAction,
+    ReactionKind,
+    ReactionOnset,
+    ReactionOutcome,
+    SessionEvent,
+    SessionEventKind,
+    SessionStatus,
+    VitalsPhase,
+    VitalsReading,
+)
 from infusions.models.orders import (
     HIGHER_IS_BETTER,
     BlockOverride,
@@ -14,18 +35,37 @@ from infusions.models.orders import (
 from infusions.models.policy import InfusionPolicy
 
 __all__ = [
+    "CTCAE_GRADES",
+    "FLAG_GRADE",
     "HIGHER_IS_BETTER",
     "BlockOverride",
+    "Checklist",
+    "Hydration",
     "InfusionPolicy",
+    "InfusionSession",
     "LabelRate",
+    "LotRecord",
     "OrderStatus",
+    "Premedication",
     "Product",
     "ProtocolStep",
+    "RateChange",
+    "RateKind",
     "RateUnit",
+    "Reaction",
+    "ReactionAction",
+    "ReactionKind",
+    "ReactionOnset",
+    "ReactionOutcome",
     "ResponseMeasure",
     "ResponseRecord",
     "Route",
+    "SessionEvent",
+    "SessionEventKind",
+    "SessionStatus",
     "TitrationProtocol",
     "TreatmentOrder",
+    "VitalsPhase",
+    "VitalsReading",
     "WeightPolicy",
 ]

@@ -1,0 +1,18 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from infusions.chairside import views
+
+app_name = "chairside"
+
+urlpatterns = [
+    path("", views.board_page, name="board"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="chairside/login.html", next_page="chairside:board"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page="chairside:login"), name="logout"),
+    path("bookings/<int:booking_id>/", views.session_page, name="session"),
+    path("sessions/<int:session_id>/summary/", views.summary_page, name="summary"),
+]

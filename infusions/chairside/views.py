@@ -1,0 +1,142 @@
+"""Tablet pages. Thin: check access through one decorator and the scheduling access helpers, read
+through the selectors, record what was shown in the audit trail, render. Every write goes through
+/api/v1/sessions/ (the page's JavaScript), so the pages and the API share one path to the services."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from clinic.audit import record_access
+from infusions import selectors, selectors_chairside
+from infusions.cycles import parse_cycle_ref
+from infusions.models import (
+    CTCAE_GRADES,
+    Hydration,
+    InfusionPolicy,
+    RateKind,
+    ReactionAction,
+    ReactionKind,
+    ReactionOnset,
+    ReactionOutcome,
+)
+from infusions.planning import order_plan
+from infusions.services_chairside import current_rate, next_step_rate
+from scheduling.access import access_bookings
+from scheduling.models import Booking
+
+CHART_PERMISSION = "infusions.add_infusionsession"
+PREMEDICATIONS = ("Acetaminophen", "Diphenhydramine", "Cetirizine", "Hydrocortisone", "Methylprednisolone")
+
+
+def chairside_view(view):
+    """Log in on the tablet's own page; only those who chart (nurses, managers) get in."""
+
+    @login_required(login_url="chairside:login")
+    @ensure_csrf_cookie
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.has_perm(CHART_PERMISSION):
+            raise PermissionDenied("Only nurses and clinic managers chart infusions.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@chairside_view
+def board_page(request):
+    sites = list(selectors_chairside.board_sites(request.user))
+    site = next((s for s in sites if str(s.pk) == request.GET.get("site")), sites[0] if sites else None)
+    now = timezone.now()
+    cards = selectors_chairside.board(request.user, site, now=now) if site else []
+    record_access(request, [c.booking.patient for c in cards if c.booking], via="chairside", detail="board")
+    return render(
+        request,
+        "chairside/board.html",
+        {
+            "sites": sites,
+            "site": site,
+            "cards": cards,
+            "today": now.astimezone(site.zone).date() if site else now.date(),
+            "now": now,
+        },
+    )
+
+
+def _booking(request, booking_id: int) -> Booking:
+    bookings = access_bookings(request.user, Booking.objects.select_related("site", "chair", "patient"))
+    return get_object_or_404(bookings, pk=booking_id)
+
+
+@chairside_view
+def session_page(request, booking_id: int):
+    booking = _booking(request, booking_id)
+    session = (
+        selectors_chairside.session_detail().filter(booking=booking).first()
+        if Booking.objects.filter(pk=booking.pk, infusion_session__isnull=False).exists()
+        else None
+    )
+    parsed = parse_cycle_ref(booking.order_ref)
+    order = selectors.order_list().filter(pk=parsed.order_id).first() if parsed else None
+    now = timezone.now()
+    policy = InfusionPolicy.current()
+    plan = order_plan(order, policy=policy, now=now) if order else None
+    patient = order.patient if order else booking.patient
+    record_access(request, [patient], via="chairside", detail="session")
+    context = {
+        "booking": booking,
+        "session": session,
+        "order": order,
+        "plan": plan,
+        "patient": patient,
+        "flags": selectors_chairside.patient_flags(_with_reactions(patient, order)),
+        "now": now,
+        "local_now": now.astimezone(booking.site.zone),
+        "hydration_choices": Hydration.choices,
+        "premedications": PREMEDICATIONS,
+        "reaction_kinds": ReactionKind.choices,
+        "reaction_onsets": ReactionOnset.choices,
+        "reaction_actions": ReactionAction.choices,
+        "reaction_outcomes": ReactionOutcome.choices,
+        "grades": sorted(CTCAE_GRADES.items()),
+        "vial_sizes": order.product.vial_sizes_g if order else [],
+    }
+    if session is not None:
+        rate = current_rate(session) if session.started_at else None
+        context.update(
+            {
+                "checklist": selectors_chairside.session_checklist(session),
+                "due": selectors_chairside.next_due(
+                    session, now=now, observation_minutes=policy.observation_minutes
+                ),
+                "schedule": selectors_chairside.plan_clock(session),
+                "rate": rate,
+                "paused": rate is not None and rate.kind in (RateKind.PAUSE, RateKind.STOP),
+                "next_rate": next_step_rate(session, rate.rate_ml_per_hour) if rate else None,
+                "has_baseline": any(v.phase == "baseline" for v in session.vitals.all()),
+            }
+        )
+    return render(request, "chairside/session.html", context)
+
+
+def _with_reactions(patient, order):
+    patient.worst_reaction_grade = getattr(order, "worst_reaction_grade", None) if order else None
+    return patient
+
+
+@chairside_view
+def summary_page(request, session_id: int):
+    sessions = selectors_chairside.access_sessions(request.user, selectors_chairside.session_detail())
+    session = get_object_or_404(sessions, pk=session_id)
+    if session.started_at is None:
+        raise Http404("This session has not started.")
+    record_access(request, [session.patient], via="chairside", detail="summary")
+    return render(
+        request,
+        "chairside/summary_page.html",
+        {"summary": selectors_chairside.session_summary(session), "session": session},
+    )
