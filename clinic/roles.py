@@ -30,6 +30,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "infusions.*",
         "auditlog.view_logentry",
         "django_celery_beat.view_*",
+        # The notification outbox: see it and resend failed messages (rows are written by the dispatcher).
+        "clinic.view_notification",
+        "clinic.change_notification",
     ),
     Role.SCHEDULER: (
         "patients.view_*",
@@ -42,7 +45,15 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "scheduling.add_nurseshift",
         "scheduling.change_nurseshift",
         "insurance.view_*",
+        # Schedulers chase authorizations: they write requests and record phone and fax decisions.
+        "insurance.add_coverage",
+        "insurance.change_coverage",
+        "insurance.add_priorauthorization",
+        "insurance.change_priorauthorization",
+        "insurance.add_authorizationdocument",
         "infusions.view_*",
+        "clinic.view_notification",
+        "clinic.change_notification",
     ),
     Role.NURSE: (
         "patients.view_*",
@@ -53,6 +64,14 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "infusions.view_*",
         # Nurses record each cycle's response measure (platelets, grip strength, ...) at the chair.
         "infusions.add_responserecord",
+        # Nurses chart the infusion at the chair (the chairside pages and /api/v1/sessions/).
+        "infusions.add_infusionsession",
+        "infusions.add_checklist",
+        "infusions.add_premedication",
+        "infusions.add_vitalsreading",
+        "infusions.add_ratechange",
+        "infusions.add_reaction",
+        "infusions.add_lotrecord",
     ),
     Role.INSURER: (),
 }

@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from oauth2_provider import views as oauth_views
 from rest_framework.routers import DefaultRouter
 
 from clinic import views
 from infusions.api import register_routes as register_infusion_routes
+from infusions.api_sessions import register_routes as register_session_routes
+from infusions.authorizations import AuthorizationOverrideView
+from insurance.api import register_routes as register_insurance_routes
 from patients.api import register_routes as register_patient_routes
 from scheduling.api import register_routes as register_scheduling_routes
 
@@ -15,14 +19,25 @@ admin.site.index_title = "Clinic administration"
 router = DefaultRouter()
 register_patient_routes(router)
 register_infusion_routes(router)
+register_session_routes(router)
 register_scheduling_routes(router)
+register_insurance_routes(router)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Insurer clients get tokens here (client credentials); only the token and revoke endpoints exist.
+    path("api/v1/oauth/token/", oauth_views.TokenView.as_view(), name="oauth-token"),
+    path("api/v1/oauth/revoke/", oauth_views.RevokeTokenView.as_view(), name="oauth-revoke"),
+    path(
+        "api/v1/orders/<int:pk>/authorization-override/",
+        AuthorizationOverrideView.as_view(),
+        name="order-authorization-override",
+    ),
     path("api/v1/", include(router.urls)),
+    path("chairside/", include("infusions.chairside.urls")),
     path("api/auth/", include("rest_framework.urls", namespace="rest_framework")),
 ]
 

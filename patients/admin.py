@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -73,11 +74,21 @@ class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["mrn", "family_name", "given_name", "date_of_birth"]
     search_help_text = "Search by MRN, name, or date of birth (YYYY-MM-DD)."
     list_filter = ["sex", "reminder_channel", "reminder_opt_out", "risk_flags__kind"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "reminder_history"]
     inlines = [DiagnosisInline, AllergyInline, RiskFlagInline, MeasurementInline, LabResultInline]
     fieldsets = [
         (None, {"fields": ["mrn", ("given_name", "family_name"), ("date_of_birth", "sex")]}),
-        ("Contact and reminders", {"fields": [("phone", "email"), ("reminder_channel", "reminder_opt_out")]}),
+        (
+            "Contact and reminders",
+            {
+                "fields": [
+                    ("phone", "email"),
+                    ("reminder_channel", "reminder_opt_out"),
+                    ("quiet_hours_start", "quiet_hours_end"),
+                    "reminder_history",
+                ]
+            },
+        ),
         ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
@@ -95,6 +106,13 @@ class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if patient.latest_egfr is None:
             return "—"
         return f"{patient.latest_egfr.normalize():f} ({patient.latest_egfr_at:%Y-%m-%d})"
+
+    @admin.display(description="Reminders")
+    def reminder_history(self, patient):
+        if not patient.pk:
+            return "—"
+        url = reverse("admin:clinic_notification_changelist") + f"?patient={patient.pk}"
+        return format_html('<a href="{}">Messages sent and due</a>', url)
 
     @admin.display(description="Flags")
     def flags(self, patient):

@@ -104,6 +104,8 @@ class PatientSerializer(serializers.ModelSerializer):
             "email",
             "reminder_channel",
             "reminder_opt_out",
+            "quiet_hours_start",
+            "quiet_hours_end",
             "latest_weight_kg",
             "latest_weight_at",
             "latest_height_cm",

@@ -1,7 +1,7 @@
 """The person who receives infusions: identity, contact and reminder preferences, and clinical facts
 that dosing and safety checks read (diagnoses, allergies, risk flags, weight and height, labs)."""
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from auditlog.registry import auditlog
@@ -64,6 +64,12 @@ class Patient(models.Model):
         max_length=5, choices=ReminderChannel.choices, default=ReminderChannel.SMS
     )
     reminder_opt_out = models.BooleanField(default=False, help_text="The patient asked for no reminders.")
+    quiet_hours_start = models.TimeField(
+        null=True, blank=True, help_text="No reminders from this local time; empty: the clinic's default."
+    )
+    quiet_hours_end = models.TimeField(
+        null=True, blank=True, help_text="... until this local time (may be the next morning)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,6 +94,14 @@ class Patient(models.Model):
     def clean(self) -> None:
         if self.mrn:
             self.mrn = self.mrn.strip().upper()
+        if (self.quiet_hours_start is None) != (self.quiet_hours_end is None):
+            raise ValidationError(
+                {
+                    "quiet_hours_end": ValidationError(
+                        "Quiet hours need both a start and an end.", code="quiet_hours_incomplete"
+                    )
+                }
+            )
         if not self.reminder_opt_out:
             if self.reminder_channel == ReminderChannel.SMS and not self.phone:
                 raise ValidationError(
@@ -101,6 +115,12 @@ class Patient(models.Model):
                         )
                     }
                 )
+
+    def quiet_hours(self) -> tuple[time, time] | None:
+        """The patient's quiet hours (local start, end), or the clinic's default; None for none."""
+        if self.quiet_hours_start is not None and self.quiet_hours_end is not None:
+            return (self.quiet_hours_start, self.quiet_hours_end)
+        return settings.REMINDER_QUIET_HOURS
 
     def age_on(self, day: date) -> int:
         had_birthday = (day.month, day.day) >= (self.date_of_birth.month, self.date_of_birth.day)

@@ -11,11 +11,12 @@ Every booking write goes through one of these functions. They raise
 from datetime import datetime
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from clinic.errors import Conflict
 from patients.models import Patient
-from scheduling import rules
+from scheduling import reminders, rules
 from scheduling.locks import local_days, lock_site_days
 from scheduling.models import (
     Booking,
@@ -35,6 +36,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     BookingStatus.IN_PROGRESS: frozenset({BookingStatus.COMPLETED}),
 }
 CANCELLABLE = (BookingStatus.BOOKED, BookingStatus.CHECKED_IN)
+
+# Sent by the status-changing services (never by save()), inside their transaction, with `booking`,
+# `from_status` and `to_status`: apps above scheduling react without scheduling knowing them (infusions
+# releases a cancelled cycle's authorized units). A receiver that raises rolls the change back.
+booking_status_changed = Signal()
 
 
 def booking_create(
@@ -85,6 +91,7 @@ def booking_create(
             to_chair=chair,
             to_status=booking.status,
         )
+        reminders.booking_reminders_sync(booking=booking, fresh=True)
     return booking
 
 
@@ -149,6 +156,7 @@ def booking_reschedule(
         current.start, current.end, current.chair = start, new_end, new_chair
         rules.save_or_conflict(current, update_fields=["start", "end", "chair", "updated_at"])
         event.save()
+        reminders.booking_reminders_sync(booking=current)
     return current
 
 
@@ -169,6 +177,11 @@ def _change_status(booking: Booking, *, to: str, kind: str, by, reason: str = ""
         to_status=to,
         reason=reason,
     )
+    booking_status_changed.send(sender=Booking, booking=booking, from_status=booking_from, to_status=to)
+    if to in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
+        reminders.booking_reminders_cancel(booking=booking, reason=f"booking {to}")
+    elif to == BookingStatus.COMPLETED:
+        reminders.booking_followup_schedule(booking=booking)
     return booking
 
 

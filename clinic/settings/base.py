@@ -3,8 +3,10 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from clinic.envtools import broker_url, cache_location, database_config, read_secret_key
+from clinic.notifications import quiet
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -31,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "auditlog",
+    "oauth2_provider",
     "clinic",
     "patients",
     "scheduling",
@@ -126,7 +129,47 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The insurer API's enums keep their own names (other apps have fields called status, kind, outcome).
+    "ENUM_NAME_OVERRIDES": {
+        "AuthorizationStatusEnum": "insurance.models.AuthStatus",
+        "AuthorizationEventKindEnum": "insurance.models.AuthorizationEvent.Kind",
+        "AuthorizationUsageStatusEnum": "insurance.models.UsageStatus",
+        "AuthorizationDecisionOutcomeEnum": "insurance.services.DECISION_CHOICES",
+        "RateChangeKindEnum": "infusions.models.charting.RateKind",
+        "ReactionKindEnum": "infusions.models.charting.ReactionKind",
+        "ReactionOutcomeEnum": "infusions.models.charting.ReactionOutcome",
+    },
 }
+
+# --- Insurer API: OAuth2 client credentials (django-oauth-toolkit) ------------------------------------
+# Each client application belongs to one payer (insurance.PayerClient), which also limits its scopes.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "authorizations:read": "Read your members' prior authorizations, summaries, usage and changes",
+        "authorizations:decide": "Approve, deny or pend your members' prior authorizations",
+    },
+    "DEFAULT_SCOPES": ["authorizations:read"],
+    "SCOPES_BACKEND_CLASS": "insurance.oauth.PayerScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60,  # the issue: tokens last at most one hour
+    "ERROR_RESPONSE_WITH_SCOPES": True,
+    # The OAuth 2.0 Security BCP (RFC 9700) in full: tokens stored hashed and never accepted in a query
+    # string (URLs end up in logs), no implicit or password grant, https redirects, strict PKCE. Only
+    # client credentials are used, but nothing weaker is left switched on.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+# insurance.PayerClient points at it; Django's migrations read the swappable model's name from here.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 
 # --- Audit trail ----------------------------------------------------------------------------------------
 # X-Forwarded-For is trusted only behind a proxy that sets it; otherwise anyone could forge the
@@ -179,6 +222,35 @@ EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="clinic@localhost")
 SMS_BACKEND = env("SMS_BACKEND", default="file")
+
+# --- Notification delivery (clinic/notifications) -------------------------------------------------------
+# The modules that register message kinds, staff-digest sections and planners (clinic imports no app).
+NOTIFICATION_MODULES = ["scheduling.reminders", "infusions.reminders"]
+# `file` writes each SMS to SMS_FILE_DIR; `http` (alias `twilio`) posts to a Twilio-style API.
+SMS_FILE_DIR = env.path("SMS_FILE_DIR", default=BASE_DIR / ".local" / "outbox")
+SMS_HTTP_BASE_URL = env("SMS_HTTP_BASE_URL", default="https://api.twilio.com")
+SMS_HTTP_ACCOUNT_SID = env("SMS_HTTP_ACCOUNT_SID", default="")
+SMS_HTTP_AUTH_TOKEN = env("SMS_HTTP_AUTH_TOKEN", default="")
+SMS_FROM_NUMBER = env("SMS_FROM_NUMBER", default="")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
+if SMS_BACKEND in ("http", "twilio") and not SMS_HTTP_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SMS_HTTP_BASE_URL must be an http(s) URL.")
+NOTIFICATION_EMAIL_DOMAIN = env("NOTIFICATION_EMAIL_DOMAIN", default="clinic.localhost")
+# Appointment reminders go this many hours before the start (default 72 h and 24 h).
+REMINDER_HOURS_BEFORE = [int(h) for h in env.list("REMINDER_HOURS_BEFORE", default=["72", "24"])]
+FOLLOWUP_HOURS_AFTER = env.int("FOLLOWUP_HOURS_AFTER", default=24)
+# Local time (site's zone) in which no patient message goes out, unless the patient set their own.
+REMINDER_QUIET_HOURS = quiet.parse_window(env("REMINDER_QUIET_HOURS", default="21:00-08:00"))
+STAFF_DIGEST_HOUR = env.int("STAFF_DIGEST_HOUR", default=7)
+# Where staff open the admin; the digest links to it.
+SITE_URL = env("CLINIC_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A worker holds a claimed row this long; a dead worker's rows are taken over after it. Must exceed
+# the slowest provider call (SMS_HTTP_TIMEOUT).
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
+OUTBOX_BATCH_SIZE = 50
+OUTBOX_DRAIN_SECONDS = 50  # under the beat interval, so a drainer ends before the next tick
+OUTBOX_DRAINERS = env.int("OUTBOX_DRAINERS", default=4)
+OUTBOX_MAX_ATTEMPTS = 8
 
 # --- Clinic defaults (clinic settings a manager may change later; these are the starting values) -------
 CLINIC_NAME = env("CLINIC_NAME", default="Infusion Clinic")

@@ -15,8 +15,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.notifications.demo import seed_notifications
 from clinic.roles import ADMIN_ROLES, Role, sync_roles
+from infusions.chairside.demo import seed_chairside
 from infusions.demo import seed_infusions
+from insurance.demo import seed_insurance
 from patients.models import Allergy, Diagnosis, LabResult, Measurement, Patient, RiskFlag
 from scheduling.demo import seed_scheduling
 from scheduling.models import Site
@@ -153,7 +156,10 @@ class Command(BaseCommand):
             for row in DEMO_PATIENTS:
                 self._patient(*row)
             seed_scheduling(site=site)
+            seed_insurance(password=password, created_by=users[0], stdout=None if quiet else self.stdout)
             seed_infusions(created_by=users[0])
+            seed_chairside(site=site)
+            seed_notifications()
         if not quiet:
             self._print_logins(site, users, password)
 
@@ -253,6 +259,6 @@ class Command(BaseCommand):
             where = (
                 "admin + API"
                 if user.is_staff
-                else ("API" if role != Role.INSURER else "insurer API (coming)")
+                else ("API" if role != Role.INSURER else "none: insurers use the API clients above")
             )
             self.stdout.write(f"  {user.username:<10} / {password:<16} {role:<15} {where}")

@@ -1,0 +1,91 @@
+"""What other apps plug into notification delivery: kinds (how a due row becomes a message), staff-digest
+sections, and planners (periodic jobs that put rows in the outbox).
+
+A renderer gets the row at send time and returns one of:
+- `Message`: send this now;
+- `Skip`: nothing to send any more (booking cancelled or past, patient opted out); the row is cancelled;
+- `Defer`: not now (quiet hours); the row waits until the given time;
+- `Reroute`: the patient now prefers another channel; the row is cancelled and one for that channel made.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.utils.module_loading import import_module
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    to: list[str]
+    body: str
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Defer:
+    until: datetime
+    reason: str = "quiet_hours"
+
+
+@dataclass(frozen=True)
+class Reroute:
+    channel: str
+
+
+Outcome = Message | Skip | Defer | Reroute
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    render: Callable[..., Outcome]
+
+
+@dataclass
+class Registry:
+    kinds: dict[str, Kind] = field(default_factory=dict)
+    planners: dict[str, Callable[[datetime], int]] = field(default_factory=dict)
+    loaded: bool = False
+
+
+REGISTRY = Registry()
+
+
+def register_kind(name: str, *, label: str, render: Callable[..., Outcome]) -> None:
+    """Say how a row of kind `name` is rendered at send time (`render(notification, now)`)."""
+    REGISTRY.kinds[name] = Kind(name, label, render)
+
+
+def register_planner(name: str, plan: Callable[[datetime], int]) -> None:
+    """Add a periodic job (`plan(now)` returns how many rows it scheduled); run every few minutes."""
+    REGISTRY.planners[name] = plan
+
+
+def get_kind(name: str) -> Kind:
+    load_modules()
+    return REGISTRY.kinds[name]
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    load_modules()
+    return sorted((k.name, k.label) for k in REGISTRY.kinds.values())
+
+
+def load_modules() -> None:
+    """Import the modules named in settings.NOTIFICATION_MODULES; each registers what it provides."""
+    if REGISTRY.loaded:
+        return
+    for path in settings.NOTIFICATION_MODULES:
+        import_module(path)
+    REGISTRY.loaded = True
