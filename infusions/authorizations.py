@@ -15,7 +15,6 @@ The check itself runs in `infusions.cycles.authorization_check` when a cycle is 
 from datetime import datetime
 from decimal import Decimal
 
-from django.apps import apps
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -29,6 +28,7 @@ from infusions import selectors
 from infusions.cycles import parse_cycle_ref
 from infusions.models import InfusionPolicy, OrderStatus, TreatmentOrder
 from infusions.planning import order_plan
+from infusions.selectors_chairside import order_reactions
 from insurance import services as insurance
 from insurance.providers import ClinicalSummary
 from scheduling.models import INACTIVE_STATUSES, Booking, BookingStatus
@@ -55,7 +55,7 @@ def clinical_summary(*, order_ref: str, patient_id: int, hcpcs_code: str) -> Cli
     """The minimum an insurer needs to decide: diagnosis, product, dose plan, weight, cycles given
     with their response measures, and reactions. No name, contact or address.
 
-    Reactions come from the chairside record (empty while its Reaction model is not installed).
+    Reactions come from the chairside record (`selectors_chairside.order_reactions`).
     """
     order = _order_for(order_ref, patient_id, hcpcs_code)
     if order is None:
@@ -95,7 +95,7 @@ def clinical_summary(*, order_ref: str, patient_id: int, hcpcs_code: str) -> Cli
             "responses": responses.get(ref.cycle, []),
         }
     baseline = responses.get(0)
-    reactions = _reactions(order)
+    reactions = order_reactions(order.pk)
     return ClinicalSummary(
         diagnosis={"code": order.indication.code, "description": order.indication.description},
         product={
@@ -112,30 +112,6 @@ def clinical_summary(*, order_ref: str, patient_id: int, hcpcs_code: str) -> Cli
         + [cycles[n] for n in sorted(cycles)],
         reactions=reactions,
     )
-
-
-def _reactions(order: TreatmentOrder) -> list[dict]:
-    """The order's recorded infusion reactions (kind, CTCAE grade, onset, action, outcome, when).
-
-    Read through the app registry: the chairside record's Reaction model arrives with the chairside
-    issue; until it is installed the list is empty.
-    """
-    try:
-        model = apps.get_model("infusions", "Reaction")
-    except LookupError:
-        return []
-    rows = model.objects.filter(session__order=order).order_by("noted_at", "pk")
-    return [
-        {
-            "kind": r.kind,
-            "grade": r.grade,
-            "onset": r.onset,
-            "action": r.action,
-            "outcome": r.outcome,
-            "noted_on": r.noted_at.date().isoformat(),
-        }
-        for r in rows.values_list("kind", "grade", "onset", "action", "outcome", "noted_at", named=True)
-    ]
 
 
 def _service_date(order_ref: str, at: datetime):

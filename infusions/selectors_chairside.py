@@ -85,18 +85,19 @@ def order_usage(order_id: int) -> dict:
 
 
 def order_reactions(order_id: int) -> list[dict]:
-    """The reactions charted on an order's sessions, oldest first (e.g. for an authorization's clinical
-    summary): one query."""
+    """The reactions charted on an order's sessions, oldest first, as an authorization's clinical
+    summary gives them to the insurer (kind, CTCAE grade, onset, action, outcome, day): one query."""
     rows = Reaction.objects.filter(session__order_id=order_id).order_by("noted_at", "pk")
     return [
         {
-            "noted_at": r.noted_at.isoformat(),
             "kind": r.kind,
-            "ctcae_grade": r.grade,
+            "grade": r.grade,
+            "onset": r.onset,
             "action": r.action,
             "outcome": r.outcome,
+            "noted_on": r.noted_at.date().isoformat(),
         }
-        for r in rows
+        for r in rows.values_list("kind", "grade", "onset", "action", "outcome", "noted_at", named=True)
     ]
 
 

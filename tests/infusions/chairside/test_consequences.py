@@ -54,6 +54,13 @@ def test_a_grade_2_reaction_makes_the_next_plan_suggest_a_slower_protocol_and_pr
         "Grade 2 infusion reaction on 2027-03-02: use the slower At-risk capped protocol and premedicate "
         "(acetaminophen and an antihistamine; consider a corticosteroid)."
     )
+    # The patient is flagged too (their record and the patients API show it), without making them
+    # "at risk" in the boxed-warning sense: that would silently cap every later plan.
+    patient = api.get(f"/api/v1/patients/{chair.order.patient_id}/").json()
+    assert [(f["kind"], f["note"]) for f in patient["risk_flags"]] == [
+        ("infusion_reaction", f"Grade 2 chills / rigors on session #{session}")
+    ]
+    assert "at_risk_capped" not in checks
 
 
 def test_a_grade_1_reaction_changes_nothing_for_the_next_cycle(nurse_api, chair, clock, api, manager):
@@ -91,10 +98,11 @@ def test_an_orders_reactions_are_listed_for_its_clinical_summary(nurse_api, chai
     )
     assert order_reactions(chair.order.pk) == [
         {
-            "noted_at": "2027-03-02T14:00:00+00:00",
             "kind": "urticaria",
-            "ctcae_grade": 2,
+            "grade": 2,
+            "onset": "during",
             "action": "medication",
             "outcome": "resolved",
+            "noted_on": "2027-03-02",
         }
     ]
