@@ -58,9 +58,6 @@ logger = logging.getLogger(__name__)
 WEIGHT_TOLERANCE = Decimal("0.05")  # today's weight differing by more than this recomputes the dose
 FUTURE_GRACE = timedelta(minutes=1)  # tablets whose clocks run slightly ahead
 REACTION_VITALS_WINDOW = timedelta(minutes=30)  # vitals this close to a reaction are linked to it
-# The patients app flags a patient with a RiskFlag of this kind after a grade >= 2 reaction, once the
-# kind exists among RiskFlagKind's choices (a choices-only change in patients/).
-REACTION_FLAG_KIND = "infusion_reaction"
 
 CHARTING = {
     "checklist": (SessionStatus.CHECKED_IN,),
@@ -697,12 +694,10 @@ def reaction_record(
 
 def _flag_patient(reaction: Reaction, session: InfusionSession) -> None:
     # The order is flagged by its checks (`prior_reaction`, read from the reactions themselves); the
-    # patient also gets a RiskFlag once patients/ offers the kind.
-    if REACTION_FLAG_KIND not in RiskFlagKind.values:
-        return
+    # patient gets a RiskFlag, so the patient list, record and API show it too.
     RiskFlag.objects.get_or_create(
         patient_id=session.patient_id,
-        kind=REACTION_FLAG_KIND,
+        kind=RiskFlagKind.INFUSION_REACTION,
         defaults={
             "note": f"Grade {reaction.grade} {reaction.get_kind_display().lower()} on session #{session.pk}"
         },

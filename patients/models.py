@@ -136,7 +136,7 @@ class Patient(models.Model):
 
         For these patients labels say: minimum practicable dose and rate.
         """
-        reasons = [flag.get_kind_display() for flag in self.risk_flags.all() if not flag.is_contraindication]
+        reasons = [flag.get_kind_display() for flag in self.risk_flags.all() if flag.is_risk_factor]
         if self.age > RISK_AGE_OVER:
             reasons.append(f"Age over {RISK_AGE_OVER}")
         return reasons
@@ -244,6 +244,9 @@ class RiskFlagKind(models.TextChoices):
     NEPHROTOXIC_DRUGS = "nephrotoxic_drugs", "Takes nephrotoxic drugs"
     HEART_FAILURE = "heart_failure", "Heart failure"
     THROMBOSIS_HISTORY = "thrombosis_history", "History of thrombosis or hypercoagulable state"
+    # Set by the chairside record after a reaction of CTCAE grade 2 or more: the next cycle's plan
+    # suggests a slower protocol and premedication. Neither a block nor a boxed-warning risk factor.
+    INFUSION_REACTION = "infusion_reaction", "Infusion reaction (grade 2 or more) on an earlier cycle"
 
 
 CONTRAINDICATIONS = frozenset(
@@ -279,6 +282,11 @@ class RiskFlag(PatientOwned):
     @property
     def is_contraindication(self) -> bool:
         return self.kind in CONTRAINDICATIONS
+
+    @property
+    def is_risk_factor(self) -> bool:
+        """A boxed-warning risk factor for thrombosis or renal failure (the capped protocol applies)."""
+        return self.kind not in CONTRAINDICATIONS and self.kind != RiskFlagKind.INFUSION_REACTION
 
 
 class MeasurementKind(models.TextChoices):
