@@ -151,6 +151,17 @@ def booking_status_changed(sender, *, booking: Booking, from_status: str, to_sta
         )
 
 
+def booking_rescheduled(sender, *, booking: Booking, from_start: datetime, **kwargs) -> None:
+    """Receiver of `scheduling.services.booking_rescheduled`: a moved cycle day keeps its reserved units
+    only on a day its authorization covers (else 409 authorization_required, and the move is undone)."""
+    ref = parse_cycle_ref(booking.order_ref)
+    if ref is None or ref.cycle is None:
+        return
+    insurance.usage_move(
+        ref=booking.order_ref, service_date=booking.start.astimezone(booking.site.zone).date()
+    )
+
+
 class AuthorizationOverrideSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, max_length=300)
 

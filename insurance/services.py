@@ -481,6 +481,36 @@ def usage_release(*, ref: str) -> int:
     return released
 
 
+def usage_move(*, ref: str, service_date: date) -> AuthorizationUsage | None:
+    """A booked session moved to `service_date`: its reservation moves with it, if the authorization is
+    still valid that day. Returns the reservation (None when the session reserved nothing: self-pay, no
+    requirement, or a manager's override).
+
+    Raises Conflict authorization_required (with `missing`) when the new day is outside the
+    authorization's valid dates; call it inside the move's transaction, so the move is undone.
+    """
+    usage = (
+        AuthorizationUsage.objects.select_for_update()
+        .select_related("authorization")
+        .filter(ref=ref, status=UsageStatus.RESERVED)
+        .first()
+    )
+    if usage is None or usage.service_date == service_date:
+        return usage
+    auth = usage.authorization
+    if not (auth.status in GRANTED and auth.valid_from <= service_date <= auth.valid_to):
+        raise Conflict(
+            "authorization_required",
+            f"Authorization {auth.number or f'#{auth.pk}'} is valid {auth.valid_from:%Y-%m-%d} to "
+            f"{auth.valid_to:%Y-%m-%d}; {service_date:%Y-%m-%d} is outside it. Choose a day it covers, "
+            "or cancel this session and book the cycle again against another authorization.",
+            missing={"code": "authorization", "authorization": auth.pk},
+        )
+    usage.service_date = service_date
+    usage.save(update_fields=["service_date", "updated_at"])
+    return usage
+
+
 def usage_record(
     *, ref: str, units: int, given_on: date, patient_id: int, order_ref: str, hcpcs_code: str
 ) -> AuthorizationUsage | None:

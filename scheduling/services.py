@@ -41,6 +41,10 @@ CANCELLABLE = (BookingStatus.BOOKED, BookingStatus.CHECKED_IN)
 # `from_status` and `to_status`: apps above scheduling react without scheduling knowing them (infusions
 # releases a cancelled cycle's authorized units). A receiver that raises rolls the change back.
 booking_status_changed = Signal()
+# Sent by booking_reschedule inside its transaction, with `booking` (at its new time) and `from_start`:
+# infusions checks the cycle's authorization still covers the new day. A receiver that raises (a 409)
+# leaves the booking where it was.
+booking_rescheduled = Signal()
 
 
 def booking_create(
@@ -156,6 +160,7 @@ def booking_reschedule(
         current.start, current.end, current.chair = start, new_end, new_chair
         rules.save_or_conflict(current, update_fields=["start", "end", "chair", "updated_at"])
         event.save()
+        booking_rescheduled.send(sender=Booking, booking=current, from_start=event.from_start)
         reminders.booking_reminders_sync(booking=current)
     return current
 

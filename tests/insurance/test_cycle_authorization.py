@@ -11,7 +11,7 @@ from infusions.authorizations import infusion_usage_report
 from insurance.models import AuthorizationUsage, PriorAuthorization
 from insurance.selectors import authorization_list
 from scheduling.models import Booking
-from scheduling.services import booking_cancel, booking_set_status
+from scheduling.services import booking_cancel, booking_reschedule, booking_set_status
 from tests.infusions.calendar import at, make_order
 from tests.insurance.factories import CoverageFactory, PayerFactory, make_authorization
 
@@ -115,6 +115,34 @@ def test_an_authorization_that_ends_before_the_cycle_does_not_cover_it(manager, 
         _book(order, chairs, day="2027-03-16", by=scheduler)
 
     assert "is valid 2027-03-01 to 2027-03-10" in refused.value.detail
+
+
+def test_moving_a_cycle_to_a_day_its_authorization_does_not_cover_is_refused_and_nothing_moves(
+    manager, scheduler, chairs
+):
+    order = make_order(manager)
+    _, auth = _covered(order, valid_from=date(2027, 3, 1), valid_to=date(2027, 3, 10))
+    booking = _book(order, chairs, day="2027-03-02", by=scheduler)[0]
+
+    with pytest.raises(Conflict) as refused:
+        booking_reschedule(booking=booking, start=at("2027-03-16"), by=scheduler)
+
+    assert refused.value.code == "authorization_required"
+    assert f"PA-{auth.pk} is valid 2027-03-01 to 2027-03-10; 2027-03-16 is outside it" in refused.value.detail
+    assert Booking.objects.get(pk=booking.pk).start == at("2027-03-02")
+    assert AuthorizationUsage.objects.get().service_date == date(2027, 3, 2)
+
+
+def test_moving_a_cycle_within_its_authorization_moves_the_reservation(manager, scheduler, chairs):
+    order = make_order(manager)
+    _, auth = _covered(order, valid_from=date(2027, 3, 1), valid_to=date(2027, 3, 10))
+    booking = _book(order, chairs, day="2027-03-02", by=scheduler)[0]
+
+    booking_reschedule(booking=booking, start=at("2027-03-09"), by=scheduler)
+
+    usage = AuthorizationUsage.objects.get()
+    assert (usage.status, usage.service_date) == ("reserved", date(2027, 3, 9))
+    assert _remaining(auth) == 560 - 140
 
 
 def test_cancelling_a_booked_cycle_releases_its_units(manager, scheduler, chairs):
