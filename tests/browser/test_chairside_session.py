@@ -1,7 +1,9 @@
 """A nurse charts a whole infusion on a tablet-sized Chromium; offline and double submissions.
 
-These run on the real clock (the browser's clock cannot be moved): the booking is today, now.
-Screenshots of the board and the summary go to artifacts/screenshots/.
+The booking is today, now. The full-session test moves the server's clock (time-machine) and the
+browser's (Playwright's page.clock) together, so the infusion takes its real hours and the summary's
+chart and rate steps look like a real one. Screenshots of the board and the summary go to
+artifacts/screenshots/.
 """
 
 import re
@@ -10,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -72,7 +75,21 @@ def submit(page, label: str, fields: dict | None = None, button: str | None = No
 VITALS = {"systolic": "122", "diastolic": "76", "heart_rate": "70", "spo2": "98", "temperature_c": "36.6"}
 
 
-def test_a_nurse_charts_a_whole_infusion_on_a_tablet(live_server, page, screenshot, nurse, booked):
+@pytest.fixture
+def later(page):
+    """`later(minutes)` moves the server's and the browser's clocks forward together."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=True) as server:
+        page.clock.install(time=start)
+
+        def move(minutes: int) -> None:
+            server.shift(timedelta(minutes=minutes))
+            page.clock.fast_forward(minutes * 60_000)
+
+        yield move
+
+
+def test_a_nurse_charts_a_whole_infusion_on_a_tablet(live_server, page, screenshot, nurse, booked, later):
     page.set_viewport_size(TABLET_LANDSCAPE)
     log_in(page, live_server, nurse)
     assert page.locator(".chair.status-expected .patient").inner_text().startswith(booked.patient.family_name)
@@ -88,22 +105,33 @@ def test_a_nurse_charts_a_whole_infusion_on_a_tablet(live_server, page, screensh
     )
     assert page.locator("#planned-dose").inner_text().startswith("Dose 70 g · 700 mL")
     assert "Premedication saved" in submit(page, "Premedication", {"drug": "Acetaminophen", "dose": "650 mg"})
+    later(5)
     assert "Vitals saved" in submit(page, "Vitals", VITALS)
+    later(25)  # premedication takes 30 minutes to work
     assert "Start saved" in submit(page, "Start")
     assert page.locator("#current-rate").inner_text() == "35 mL/h"
     assert page.locator("table.schedule tbody tr").count() == 5
 
+    later(15)
+    assert "Vitals saved" in submit(page, "Vitals", VITALS)
+    later(15)
     assert "Step up saved" in submit(page, "Step up")
     assert page.locator("#current-rate").inner_text() == "70 mL/h"
+    later(15)
     assert "Vitals saved" in submit(page, "Vitals", VITALS)
+    later(12)
     flagged = submit(page, "Vitals", VITALS | {"systolic": "186", "heart_rate": "124"})
     assert "Flagged: Systolic 186 mmHg is over 180." in flagged
     assert "Is this a reaction?" in flagged
     assert "Reaction saved" in submit(
         page, "Reaction", {"kind": "headache", "grade": "1", "action": "none", "outcome": "resolving"}
     )
+    later(3)
     assert "Step up saved" in submit(page, "Step up")
     assert page.locator("#current-rate").inner_text() == "140 mL/h"
+    later(15)
+    assert "Vitals saved" in submit(page, "Vitals", VITALS)
+    later(15)
     assert "Vitals saved" in submit(page, "Vitals", VITALS)
     screenshot("chairside-session-running")
     page.goto(f"{live_server.url}/chairside/")
@@ -117,7 +145,9 @@ def test_a_nurse_charts_a_whole_infusion_on_a_tablet(live_server, page, screensh
     assert "Lot saved" in submit(
         page, "Lot", {"lot_number": "LB4480", "vial_size_g": "10", "vials": "1", "expiry": expiry}
     )
+    later(90)
     assert "End of infusion saved" in submit(page, "End of infusion", {"volume_given_ml": "700"})
+    later(30)
     assert "Vitals saved" in submit(page, "Vitals", VITALS)
     assert "Discharge saved" in submit(page, "Discharge")
 
