@@ -48,8 +48,13 @@ def authorization_list() -> QuerySet[PriorAuthorization]:
 
 
 def payer_authorizations(payer: Payer) -> QuerySet[PriorAuthorization]:
-    """One payer's authorizations for its insurer API: nothing of any other payer can be reached."""
-    return with_usage(PriorAuthorization.objects.filter(payer=payer).select_related("coverage", "patient"))
+    """One payer's authorizations for its insurer API: nothing of any other payer can be reached, and
+    nothing the clinic has not sent yet (a draft is the clinic's working copy, not a request)."""
+    return with_usage(
+        PriorAuthorization.objects.filter(payer=payer, submitted_at__isnull=False).select_related(
+            "coverage", "patient"
+        )
+    )
 
 
 def authorization_detail(queryset: QuerySet[PriorAuthorization]) -> QuerySet[PriorAuthorization]:
@@ -60,7 +65,11 @@ def authorization_detail(queryset: QuerySet[PriorAuthorization]) -> QuerySet[Pri
 
 def payer_events(payer: Payer, *, since: datetime | None = None) -> QuerySet[AuthorizationEvent]:
     """The payer's changes feed, oldest first: events strictly after `since`."""
-    events = AuthorizationEvent.objects.filter(payer=payer).order_by("at", "pk")
+    events = (
+        AuthorizationEvent.objects.filter(payer=payer, authorization__submitted_at__isnull=False)
+        .exclude(to_status=AuthStatus.DRAFT)  # the request's creation, before the payer had it
+        .order_by("at", "pk")
+    )
     if since is not None:
         events = events.filter(at__gt=since)
     return events

@@ -25,6 +25,23 @@ def test_each_insurer_lists_only_its_own_members_authorizations(acme, blue):
     assert "patient" not in body["results"][0]
 
 
+def test_a_draft_the_clinic_has_not_sent_is_invisible_to_the_insurer_until_submitted(acme):
+    from insurance import services
+
+    draft = make_authorization(acme.coverage, status="draft")
+    client = acme.client()
+
+    assert client.get(BASE).json()["count"] == 0
+    assert client.get(f"{BASE}{draft.pk}/").status_code == 404
+    assert client.get(f"{BASE}events/").json()["count"] == 0
+
+    services.authorization_submit(authorization=draft)
+
+    assert [row["id"] for row in client.get(BASE).json()["results"]] == [draft.pk]
+    events = client.get(f"{BASE}events/").json()["results"]
+    assert [(e["from_status"], e["to_status"]) for e in events] == [("draft", "submitted")]
+
+
 def test_every_insurer_endpoint_answers_404_for_another_payers_authorization(acme, blue):
     theirs = make_authorization(acme.coverage)
     client = blue.client()

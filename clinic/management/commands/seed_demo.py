@@ -256,9 +256,8 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (username / password):")
         for user in users:
             role = user.groups.first().name
-            where = (
-                "admin + API"
-                if user.is_staff
-                else ("API" if role != Role.INSURER else "none: insurers use the API clients above")
-            )
+            where = {
+                Role.NURSE: "tablet pages /chairside/ + API",
+                Role.INSURER: "none: insurers use the API clients above",
+            }.get(role, "admin + API" if user.is_staff else "API")
             self.stdout.write(f"  {user.username:<10} / {password:<16} {role:<15} {where}")
