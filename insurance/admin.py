@@ -194,7 +194,13 @@ class PriorAuthorizationAdmin(AuditedAdminMixin, admin.ModelAdmin):
         css = {"all": ["insurance/worklist.css"]}
 
     def get_queryset(self, request):
-        return selectors.with_remaining(selectors.authorization_list())
+        # Most urgent first (overdue decisions at the top), so nothing lapses below the fold.
+        return selectors.with_attention(
+            selectors.with_remaining(selectors.authorization_list()), now=timezone.now()
+        )
+
+    def get_ordering(self, request):
+        return list(selectors.WORKLIST_ORDER)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -258,7 +264,7 @@ class PriorAuthorizationAdmin(AuditedAdminMixin, admin.ModelAdmin):
             document.save()
         formset.save_m2m()
 
-    @admin.display(description="")
+    @admin.display(description="", ordering="attention_rank")
     def attention(self, auth):
         reasons = selectors.worklist_reasons(auth, now=timezone.now())
         if not reasons:

@@ -3,7 +3,20 @@ usage totals are correlated subqueries, related rows are joined or prefetched.""
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from insurance.models import (
@@ -105,6 +118,27 @@ def worklist_filter(name: str, *, now: datetime) -> Q:
 def with_remaining(queryset: QuerySet[PriorAuthorization]) -> QuerySet[PriorAuthorization]:
     """Add `remaining_units_left` (units approved less used and reserved) for filtering in SQL."""
     return queryset.annotate(remaining_units_left=F("units_approved") - F("units_used") - F("units_reserved"))
+
+
+# Most urgent reason first, then the nearest decision due time and expiry (needs `with_attention`).
+WORKLIST_ORDER = (
+    "attention_rank",
+    F("due_at").asc(nulls_last=True),
+    F("valid_to").asc(nulls_last=True),
+    "pk",
+)
+
+
+def with_attention(queryset: QuerySet[PriorAuthorization], *, now: datetime) -> QuerySet[PriorAuthorization]:
+    """Add `attention_rank`, the position of the most urgent worklist reason (in WORKLIST's order; rows
+    with none last), and order by it, then by the nearest due time and expiry: the worklist's order.
+    Needs `with_remaining`."""
+    rank = Case(
+        *(When(worklist_filter(name, now=now), then=Value(n)) for n, name in enumerate(WORKLIST)),
+        default=Value(len(WORKLIST)),
+        output_field=IntegerField(),
+    )
+    return queryset.annotate(attention_rank=rank).order_by(*WORKLIST_ORDER)
 
 
 def worklist_reasons(auth: PriorAuthorization, *, now: datetime) -> list[str]:

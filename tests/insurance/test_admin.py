@@ -51,7 +51,9 @@ def test_the_worklist_shows_overdue_pended_expiring_and_denied_rows_coloured_by_
     shown = {a.pk for a in client.get(LIST, {"worklist": "expiring"}).context["cl"].result_list}
     assert shown == {expiring.pk}
     assert quiet.pk not in {a.pk for a in client.get(LIST, {"worklist": "denied"}).context["cl"].result_list}
-    assert pended.pk and denied.pk
+    # The list opens most urgent first: overdue, pended, expiring, denied, then the rest.
+    order = [a.pk for a in client.get(LIST).context["cl"].result_list]
+    assert order == [overdue.pk, pended.pk, expiring.pk, denied.pk, quiet.pk]
 
 
 def test_units_short_for_the_next_cycle_are_on_the_worklist(client, scheduler, coverage):
