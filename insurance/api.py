@@ -375,7 +375,9 @@ class InsurerAuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Changes feed",
         description="What changed for your members, oldest first: status transitions (with who and why) "
         "and usage (units reserved, used, released). Poll with `since` = the `at` of the last event "
-        "you processed.",
+        "you processed minus one minute, and skip event `id`s you have already processed: an event is "
+        "stamped when it is written and appears when its transaction commits, a moment later, so an "
+        "overlap of a minute never misses one.",
         parameters=[EventQuerySerializer],
         responses=EventSerializer(many=True),
     )
