@@ -209,6 +209,31 @@ def test_reschedule_moves_the_booking_keeps_its_length_and_keeps_history(clinic,
     )
 
 
+def test_a_bookings_history_cannot_be_changed_or_deleted_in_the_database(clinic, chairs, scheduler):
+    from django.db import DatabaseError
+
+    booking = _book(chairs[0], "10:00", created_by=scheduler)
+    event = booking.events.get()
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        BookingEvent.objects.filter(pk=event.pk).update(reason="tidied up")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        BookingEvent.objects.filter(pk=event.pk).update(by=None, to_start=at("11:00"))
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        BookingEvent.objects.filter(pk=event.pk).delete()
+
+    assert BookingEvent.objects.get(pk=event.pk).to_start == at("10:00")
+
+
+def test_the_history_survives_deleting_the_user_who_made_it(clinic, chairs, scheduler):
+    booking = _book(chairs[0], "10:00", created_by=scheduler)
+
+    scheduler.delete()
+
+    event = booking.events.get()
+    assert (event.by, event.kind, event.to_start) == (None, "created", at("10:00"))
+
+
 def test_reschedule_into_its_own_time_is_not_a_conflict_with_itself(clinic, chairs, scheduler):
     booking = _book(chairs[0], "10:00")
 
