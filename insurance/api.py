@@ -146,7 +146,8 @@ class SummarySerializer(serializers.Serializer):
 
 
 class AuthorizationFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=AuthStatus.choices)
+    # distinct=False: one row per authorization already; SELECT DISTINCT doubled the list's cost.
+    status = django_filters.MultipleChoiceFilter(choices=AuthStatus.choices, distinct=False)
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -236,10 +237,9 @@ class InsurerAuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular building the schema
             return PriorAuthorization.objects.none()
         # Only this payer's rows: another payer's id is a 404, exactly as a missing one.
-        queryset = selectors.payer_authorizations(self.request.payer)
-        if self.action != "list":
-            queryset = selectors.authorization_detail(queryset)
-        return queryset
+        if self.action == "list":  # usage figures are added to the page only (see `list`)
+            return selectors.payer_authorizations(self.request.payer, usage=False)
+        return selectors.authorization_detail(selectors.payer_authorizations(self.request.payer))
 
     def get_serializer_class(self):
         return AuthorizationSerializer if self.action == "list" else AuthorizationDetailSerializer
@@ -256,7 +256,7 @@ class InsurerAuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
+        page = selectors.attach_usage(self.paginate_queryset(queryset))
         self._audit(page, "list")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -145,6 +145,9 @@ class PriorAuthorization(PatientOwned):
         ordering = ["-updated_at", "-pk"]
         indexes = [
             models.Index(fields=["payer", "-updated_at", "-id"], name="auth_payer_updated"),
+            # The insurer list's other orderings and its status filter walk an index and stop at the page.
+            models.Index(fields=["payer", "due_at", "id"], name="auth_payer_due"),
+            models.Index(fields=["payer", "status", "-updated_at", "-id"], name="auth_payer_status"),
             models.Index(fields=["patient", "status"], name="auth_patient_status"),
             models.Index(fields=["order_ref"], name="auth_order_ref"),
         ]

@@ -60,14 +60,38 @@ def authorization_list() -> QuerySet[PriorAuthorization]:
     return with_usage(PriorAuthorization.objects.select_related("payer", "coverage", "patient"))
 
 
-def payer_authorizations(payer: Payer) -> QuerySet[PriorAuthorization]:
+def payer_authorizations(payer: Payer, *, usage: bool = True) -> QuerySet[PriorAuthorization]:
     """One payer's authorizations for its insurer API: nothing of any other payer can be reached, and
-    nothing the clinic has not sent yet (a draft is the clinic's working copy, not a request)."""
-    return with_usage(
-        PriorAuthorization.objects.filter(payer=payer, submitted_at__isnull=False).select_related(
-            "coverage", "patient"
-        )
+    nothing the clinic has not sent yet (a draft is the clinic's working copy, not a request).
+
+    With `usage=False` the usage figures are left for `attach_usage` to add to one page of rows: as
+    annotations PostgreSQL would compute them for every row it sorts or skips, not just the page's.
+    """
+    rows = PriorAuthorization.objects.filter(payer=payer, submitted_at__isnull=False).select_related(
+        "coverage", "patient"
     )
+    return with_usage(rows) if usage else rows
+
+
+def attach_usage(authorizations: list[PriorAuthorization]) -> list[PriorAuthorization]:
+    """Set the figures `with_usage` annotates (units and sessions used and reserved) on these rows, in
+    one grouped query, and return them."""
+    totals = {
+        (row["authorization_id"], row["status"]): row
+        for row in AuthorizationUsage.objects.filter(
+            authorization__in=authorizations, status__in=(UsageStatus.USED, UsageStatus.RESERVED)
+        )
+        .values("authorization_id", "status")
+        .annotate(units=Sum("units"), sessions=Count("pk"))
+        .order_by()
+    }
+    empty = {"units": 0, "sessions": 0}
+    for auth in authorizations:
+        used = totals.get((auth.pk, UsageStatus.USED), empty)
+        reserved = totals.get((auth.pk, UsageStatus.RESERVED), empty)
+        auth.units_used, auth.sessions_used = used["units"], used["sessions"]
+        auth.units_reserved, auth.sessions_reserved = reserved["units"], reserved["sessions"]
+    return authorizations
 
 
 def authorization_detail(queryset: QuerySet[PriorAuthorization]) -> QuerySet[PriorAuthorization]:

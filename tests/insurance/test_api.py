@@ -217,10 +217,31 @@ def test_the_list_takes_a_fixed_number_of_queries(acme, django_assert_num_querie
     client = acme.client()
     client.get(BASE)  # warm the content-type cache
 
-    # token, payer client, count, page, audit insert (one for the whole page)
-    with django_assert_num_queries(5):
+    # token, payer client, count, page, the page's usage totals, audit insert (one for the whole page)
+    with django_assert_num_queries(6):
         response = client.get(BASE, {"page_size": page_size})
     assert len(response.json()["results"]) == page_size
+
+
+def test_the_list_shows_each_rows_own_units_used_reserved_and_remaining(acme):
+    from insurance.models import AuthorizationUsage
+
+    busy = make_authorization(acme.coverage, status="approved", units=560)
+    idle = make_authorization(acme.coverage, status="approved", units=280)
+    for ref, status, units in (("a", "used", 140), ("b", "reserved", 140), ("c", "released", 140)):
+        AuthorizationUsage.objects.create(
+            authorization=busy,
+            ref=f"order:1/cycle:1/day:{ref}",
+            status=status,
+            units=units,
+            service_date=busy.valid_from,
+        )
+
+    rows = {r["id"]: r for r in acme.client().get(BASE).json()["results"]}
+
+    figures = ("units_used", "units_reserved", "remaining_units")
+    assert tuple(rows[busy.pk][f] for f in figures) == (140, 140, 280)
+    assert tuple(rows[idle.pk][f] for f in figures) == (0, 0, 280)
 
 
 def test_every_insurer_read_is_audited_with_the_client(acme):
