@@ -79,6 +79,22 @@ class InfusionPolicyAdmin(admin.ModelAdmin):
         ("Dose", {"fields": ["adjusted_weight_threshold_percent", "vial_tolerance_percent"]}),
         ("At-risk patients", {"fields": ["at_risk_protocol", "at_risk_max_ml_per_kg_h"]}),
         ("Chair time", {"fields": [("prep_minutes", "observation_minutes", "grid_minutes")]}),
+        (
+            "Vitals: out-of-range flags and how often",
+            {
+                "description": "A reading past these limits is saved with a flag: the tablet suggests "
+                "slowing or pausing and asks whether this is a reaction. A reading no patient can have "
+                "(systolic 400 mmHg, SpO2 over 100%, 50 °C, diastolic not below systolic) is refused "
+                "whatever these say. Changes apply to the next reading taken.",
+                "fields": [
+                    ("systolic_low", "systolic_high", "diastolic_high"),
+                    ("heart_rate_low", "heart_rate_high"),
+                    ("temperature_high_c", "respiratory_rate_high", "spo2_low"),
+                    ("temperature_rise_c", "systolic_change", "heart_rate_rise"),
+                    ("vitals_titration_minutes", "vitals_steady_minutes"),
+                ],
+            },
+        ),
     ]
 
     def changelist_view(self, request, extra_context=None):

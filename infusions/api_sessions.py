@@ -219,10 +219,10 @@ class SessionSerializer(serializers.ModelSerializer):
         ]
 
     def get_next_due(self, session) -> list[dict]:
-        observation = self.context.get("observation_minutes", 30)
+        policy = self.context["policy"]  # loaded once per request by the view
         return [
             {"what": d.what, "at": d.at.isoformat() if d.at else None, "text": d.text, "overdue": d.overdue}
-            for d in selectors_chairside.next_due(session, observation_minutes=observation)
+            for d in selectors_chairside.next_due(session, policy=policy)
         ]
 
 
@@ -333,7 +333,7 @@ class SessionViewSet(
     def get_serializer_context(self):
         return {
             **super().get_serializer_context(),
-            "observation_minutes": InfusionPolicy.current().observation_minutes,
+            "policy": InfusionPolicy.current(),
         }
 
     def list(self, request, *args, **kwargs):

@@ -174,9 +174,10 @@ def _step_up_due(session: InfusionSession, changes: list[RateChange]) -> DueItem
 
 
 def next_due(
-    session: InfusionSession, *, now: datetime | None = None, observation_minutes: int = 30
+    session: InfusionSession, *, policy: InfusionPolicy, now: datetime | None = None
 ) -> list[DueItem]:
-    """What the nurse does next for this session, soonest first. Reads prefetched vitals and rate changes."""
+    """What the nurse does next for this session, soonest first, by the clinic's vitals intervals and
+    observation time. Reads prefetched vitals and rate changes; the caller loads the policy once."""
     now = now or timezone.now()
     site = session.booking.site
     vitals = list(session.vitals.all())
@@ -199,6 +200,7 @@ def next_due(
             titrating=_titrating(session, current.rate_ml_per_hour)
             and current.kind not in (RateKind.PAUSE, RateKind.STOP),
             started=True,
+            limits=policy.vitals_limits(),
         )
         if due is not None:
             items.append(_timed("vitals", due, now, "Vitals"))
@@ -217,7 +219,7 @@ def next_due(
         if not after:
             items.append(_timed("end_vitals", session.ended_at, now, "End-of-infusion vitals"))
         else:
-            at = session.ended_at + timedelta(minutes=observation_minutes)
+            at = session.ended_at + timedelta(minutes=policy.observation_minutes)
             if at <= now:
                 items.append(DueItem("discharge", at, "Observation over: vitals and discharge"))
             else:
@@ -294,7 +296,7 @@ def board(user, site: Site, day: date | None = None, *, now: datetime | None = N
         )
         .order_by("start", "pk")
     )
-    observation = InfusionPolicy.current().observation_minutes
+    policy = InfusionPolicy.current()
     cards = {
         chair.pk: BoardCard(chair) for chair in site.chairs.filter(is_active=True).order_by("name", "pk")
     }
@@ -313,7 +315,7 @@ def board(user, site: Site, day: date | None = None, *, now: datetime | None = N
         card.booking, card.session = booking, _session(booking)
         booking.patient.worst_reaction_grade = booking.worst_reaction_grade
         card.flags = patient_flags(booking.patient)
-        card.due = next_due(card.session, now=now, observation_minutes=observation) if card.session else []
+        card.due = next_due(card.session, policy=policy, now=now) if card.session else []
     return list(cards.values())
 
 

@@ -1,7 +1,8 @@
 """Vitals arithmetic for the chairside: what is impossible, what is abnormal, and when the next set is due.
 
 Plain functions over plain values (no Django), tested against the defaults in shared DOMAIN.md
-("During the infusion"). The abnormal thresholds and the intervals are the clinic's *defaults*.
+("During the infusion"). The impossible limits are fixed here; the abnormal thresholds and the intervals
+are the clinic's (`VitalsLimits`, built from `InfusionPolicy.vitals_limits()`), passed in by the caller.
 """
 
 from collections.abc import Mapping, Sequence
@@ -27,22 +28,32 @@ LABELS = {
     "spo2": ("SpO2", "%"),
 }
 
-# Out-of-range defaults (DOMAIN.md).
-SYSTOLIC_HIGH, SYSTOLIC_LOW = 180, 90
-DIASTOLIC_HIGH = 110
-HEART_RATE_HIGH, HEART_RATE_LOW = 120, 50
-TEMPERATURE_HIGH = Decimal("38.0")
-TEMPERATURE_RISE = Decimal("1.0")
-RESPIRATORY_HIGH = 24
-SPO2_LOW = 92
-# Against this patient's own baseline (clinic defaults): a swing this large is flagged even when the
-# value itself is inside the general limits.
-SYSTOLIC_SWING = 30
-HEART_RATE_RISE = 30
 
-# When vitals are due (DOMAIN.md): every 15 min during titration, hourly after, and at each rate change.
-TITRATION_INTERVAL = timedelta(minutes=15)
-STEADY_INTERVAL = timedelta(hours=1)
+@dataclass(frozen=True)
+class VitalsLimits:
+    """The limits a clinic may tune (InfusionPolicy): values past them are possible but abnormal, so the
+    reading is stored with a flag. The defaults are DOMAIN.md's ("Out-of-range flags"); the changes
+    against the patient's own baseline (a swing large enough to flag even inside the general limits)
+    and the vitals intervals are the clinic's defaults too. The impossible limits above are physics
+    and stay in code."""
+
+    systolic_high: int = 180  # flagged over (mmHg)
+    systolic_low: int = 90  # flagged under (mmHg)
+    diastolic_high: int = 110  # flagged over (mmHg)
+    heart_rate_high: int = 120  # flagged over (/min)
+    heart_rate_low: int = 50  # flagged under (/min)
+    temperature_high_c: Decimal = Decimal("38.0")  # flagged at or over (C)
+    respiratory_rate_high: int = 24  # flagged over (/min)
+    spo2_low: int = 92  # flagged under (%)
+    temperature_rise_c: Decimal = Decimal("1.0")  # flagged at or over, above the baseline (C)
+    systolic_change: int = 30  # flagged at or over, either way from the baseline (mmHg)
+    heart_rate_rise: int = 30  # flagged at or over, above the baseline (/min)
+    # When vitals are due (DOMAIN.md): every 15 min during titration, hourly after, and at each rate change.
+    titration_interval: timedelta = timedelta(minutes=15)
+    steady_interval: timedelta = timedelta(hours=1)
+
+
+DEFAULT_LIMITS = VitalsLimits()
 
 
 def impossible(values: Mapping[str, object]) -> dict[str, str]:
@@ -69,30 +80,38 @@ class Flag:
     message: str
 
 
-def abnormal(values: Mapping[str, object], baseline: Mapping[str, object] | None = None) -> list[Flag]:
+def abnormal(
+    values: Mapping[str, object], baseline: Mapping[str, object] | None = None, *, limits: VitalsLimits
+) -> list[Flag]:
     """Return the flags of a possible reading: general limits, then changes from the patient's baseline."""
     flags: list[Flag] = []
     sbp, dbp, hr = values.get("systolic"), values.get("diastolic"), values.get("heart_rate")
     temp, rr, spo2 = values.get("temperature_c"), values.get("respiratory_rate"), values.get("spo2")
-    if sbp is not None and sbp > SYSTOLIC_HIGH:
-        flags.append(Flag("systolic_high", f"Systolic {sbp} mmHg is over {SYSTOLIC_HIGH}."))
-    if sbp is not None and sbp < SYSTOLIC_LOW:
-        flags.append(Flag("systolic_low", f"Systolic {sbp} mmHg is under {SYSTOLIC_LOW}."))
-    if dbp is not None and dbp > DIASTOLIC_HIGH:
-        flags.append(Flag("diastolic_high", f"Diastolic {dbp} mmHg is over {DIASTOLIC_HIGH}."))
-    if hr is not None and hr > HEART_RATE_HIGH:
-        flags.append(Flag("heart_rate_high", f"Heart rate {hr}/min is over {HEART_RATE_HIGH}."))
-    if hr is not None and hr < HEART_RATE_LOW:
-        flags.append(Flag("heart_rate_low", f"Heart rate {hr}/min is under {HEART_RATE_LOW}."))
-    if temp is not None and temp >= TEMPERATURE_HIGH:
-        flags.append(Flag("temperature_high", f"Temperature {temp} C is {TEMPERATURE_HIGH} or more."))
-    if rr is not None and rr > RESPIRATORY_HIGH:
-        flags.append(Flag("respiratory_rate_high", f"Respiratory rate {rr}/min is over {RESPIRATORY_HIGH}."))
-    if spo2 is not None and spo2 < SPO2_LOW:
-        flags.append(Flag("spo2_low", f"SpO2 {spo2}% is under {SPO2_LOW}%."))
+    if sbp is not None and sbp > limits.systolic_high:
+        flags.append(Flag("systolic_high", f"Systolic {sbp} mmHg is over {limits.systolic_high}."))
+    if sbp is not None and sbp < limits.systolic_low:
+        flags.append(Flag("systolic_low", f"Systolic {sbp} mmHg is under {limits.systolic_low}."))
+    if dbp is not None and dbp > limits.diastolic_high:
+        flags.append(Flag("diastolic_high", f"Diastolic {dbp} mmHg is over {limits.diastolic_high}."))
+    if hr is not None and hr > limits.heart_rate_high:
+        flags.append(Flag("heart_rate_high", f"Heart rate {hr}/min is over {limits.heart_rate_high}."))
+    if hr is not None and hr < limits.heart_rate_low:
+        flags.append(Flag("heart_rate_low", f"Heart rate {hr}/min is under {limits.heart_rate_low}."))
+    if temp is not None and temp >= limits.temperature_high_c:
+        flags.append(
+            Flag("temperature_high", f"Temperature {temp} C is {limits.temperature_high_c} or more.")
+        )
+    if rr is not None and rr > limits.respiratory_rate_high:
+        flags.append(
+            Flag(
+                "respiratory_rate_high", f"Respiratory rate {rr}/min is over {limits.respiratory_rate_high}."
+            )
+        )
+    if spo2 is not None and spo2 < limits.spo2_low:
+        flags.append(Flag("spo2_low", f"SpO2 {spo2}% is under {limits.spo2_low}%."))
     if baseline:
         base_temp = baseline.get("temperature_c")
-        if temp is not None and base_temp is not None and temp - base_temp >= TEMPERATURE_RISE:
+        if temp is not None and base_temp is not None and temp - base_temp >= limits.temperature_rise_c:
             flags.append(
                 Flag(
                     "temperature_rise",
@@ -100,7 +119,7 @@ def abnormal(values: Mapping[str, object], baseline: Mapping[str, object] | None
                 )
             )
         base_sbp = baseline.get("systolic")
-        if sbp is not None and base_sbp is not None and abs(sbp - base_sbp) >= SYSTOLIC_SWING:
+        if sbp is not None and base_sbp is not None and abs(sbp - base_sbp) >= limits.systolic_change:
             way = "rose" if sbp > base_sbp else "fell"
             flags.append(
                 Flag(
@@ -109,7 +128,7 @@ def abnormal(values: Mapping[str, object], baseline: Mapping[str, object] | None
                 )
             )
         base_hr = baseline.get("heart_rate")
-        if hr is not None and base_hr is not None and hr - base_hr >= HEART_RATE_RISE:
+        if hr is not None and base_hr is not None and hr - base_hr >= limits.heart_rate_rise:
             flags.append(
                 Flag("heart_rate_rise", f"Heart rate rose {hr - base_hr}/min from the baseline {base_hr}.")
             )
@@ -136,16 +155,18 @@ def next_vitals_due(
     last_rate_change_at: datetime | None,
     titrating: bool,
     started: bool,
+    limits: VitalsLimits,
 ) -> datetime | None:
-    """When the next vitals set is due while the infusion runs: 15 min during titration, hourly after,
-    and at once after a rate change not yet followed by vitals. None before the start."""
+    """When the next vitals set is due while the infusion runs: every `limits.titration_interval` during
+    titration (15 min by default), every `limits.steady_interval` after (hourly), and at once after a
+    rate change not yet followed by vitals. None before the start."""
     if not started:
         return None
     if last_vitals_at is None:
         return last_rate_change_at
     if last_rate_change_at is not None and last_rate_change_at > last_vitals_at:
         return last_rate_change_at
-    return last_vitals_at + (TITRATION_INTERVAL if titrating else STEADY_INTERVAL)
+    return last_vitals_at + (limits.titration_interval if titrating else limits.steady_interval)
 
 
 def volume_delivered(

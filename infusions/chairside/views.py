@@ -110,9 +110,7 @@ def session_page(request, booking_id: int):
         context.update(
             {
                 "checklist": selectors_chairside.session_checklist(session),
-                "due": selectors_chairside.next_due(
-                    session, now=now, observation_minutes=policy.observation_minutes
-                ),
+                "due": selectors_chairside.next_due(session, policy=policy, now=now),
                 "schedule": selectors_chairside.plan_clock(session),
                 "rate": rate,
                 "paused": rate is not None and rate.kind in (RateKind.PAUSE, RateKind.STOP),

@@ -4,7 +4,8 @@ premedication, vitals, rate changes, reactions and product lots.
 Every row a tablet submits carries `client_id`, a UUID the tablet generates; a unique constraint keeps a
 resubmission (flaky Wi-Fi, a double tap) from being stored twice, and the services answer a replay with
 the row first stored. Rules about one row (plausible vitals, a reason for slowing down) are check
-constraints; rules across rows (charting only while in progress) are in `infusions.services_chairside`.
+constraints; rules across rows (charting only while in progress) are in the chairside services
+(`infusions.services_chairside`, by concept in `infusions.chairside.services_*`).
 """
 
 from auditlog.registry import auditlog

@@ -1,0 +1,107 @@
+"""What every chairside write shares: the tablet's `client_id`, the session's lock, the states a session
+can be charted in, time checks, and saving a submission once.
+
+Every write takes the tablet's `client_id` and returns `(row, replayed)`: a submission seen before
+(same client id, same session) is not stored again and gets the row first stored, whatever happened
+since, so a tablet that lost the answer can safely send again. The session row is locked for each write,
+so two nurses' taps are taken one after the other.
+"""
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.db import validated_save
+from clinic.errors import Conflict
+from infusions.models import InfusionSession, SessionStatus
+
+FUTURE_GRACE = timedelta(minutes=1)  # tablets whose clocks run slightly ahead
+
+CHARTING = {
+    "checklist": (SessionStatus.CHECKED_IN,),
+    "premedication": (SessionStatus.CHECKED_IN, SessionStatus.RUNNING),
+    "vitals": (SessionStatus.CHECKED_IN, SessionStatus.RUNNING, SessionStatus.OBSERVATION),
+    "start": (SessionStatus.CHECKED_IN,),
+    "rate change": (SessionStatus.RUNNING,),
+    "reaction": (SessionStatus.RUNNING, SessionStatus.OBSERVATION),
+    "lot": (SessionStatus.CHECKED_IN, SessionStatus.RUNNING, SessionStatus.OBSERVATION),
+    "end": (SessionStatus.RUNNING,),
+    "discharge": (SessionStatus.OBSERVATION,),
+}
+
+
+def invalid(field: str, code: str, message: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def client_uuid(client_id) -> uuid.UUID:
+    try:
+        return client_id if isinstance(client_id, uuid.UUID) else uuid.UUID(str(client_id))
+    except (TypeError, ValueError, AttributeError):
+        raise invalid(
+            "client_id", "client_id_invalid", "client_id must be a UUID the tablet makes."
+        ) from None
+
+
+def locked(session: InfusionSession) -> InfusionSession:
+    return (
+        InfusionSession.objects.select_for_update(of=("self",))
+        .select_related("order__product", "booking__site", "patient")
+        .get(pk=session.pk)
+    )
+
+
+def require_status(session: InfusionSession, action: str) -> None:
+    if session.status not in CHARTING[action]:
+        raise Conflict(
+            "session_not_in_progress",
+            f"A {action} cannot be charted: this session is {session.get_status_display().lower()}.",
+            field="status",
+            session={"id": session.pk, "status": session.status},
+        )
+
+
+def checked_time(
+    at: datetime | None, field: str, *, now: datetime, session: InfusionSession | None = None
+) -> datetime:
+    at = at or now
+    if timezone.is_naive(at):
+        raise invalid(field, "time_invalid", "Give the time with its time zone.")
+    if at > now + FUTURE_GRACE:
+        raise invalid(field, "time_in_future", "This time is in the future.")
+    if session is not None and at < session.checked_in_at - FUTURE_GRACE:
+        raise invalid(field, "time_before_check_in", "This time is before the patient checked in.")
+    return at
+
+
+def replay(model, client_id: uuid.UUID, session_id: int | None):
+    """The row already stored for this client id, or None. A client id used on another session is a
+    409: the tablet reused an id, and answering with someone else's row would be wrong."""
+    existing = model.objects.filter(client_id=client_id).first()
+    if existing is None:
+        return None
+    if session_id is not None and existing.session_id != session_id:
+        raise Conflict(
+            "client_id_reused", "This submission id was already used on another session.", field="client_id"
+        )
+    return existing
+
+
+def save_once(instance, *, after: Callable | None = None):
+    """Save a new row (and run `after` in the same transaction); when another request stored the same
+    client id first (a double tap racing itself), answer with that one. Returns (row, replayed)."""
+    try:
+        with transaction.atomic():
+            validated_save(instance)
+            if after is not None:
+                after(instance)
+    except ValidationError as exc:
+        codes = [e.code for e in getattr(exc, "error_dict", {}).get("client_id", [])]
+        if "client_id_reused" not in codes:
+            raise
+        return replay(type(instance), instance.client_id, instance.session_id), True
+    return instance, False
