@@ -79,27 +79,25 @@ def order_list() -> QuerySet[TreatmentOrder]:
 def attach_facts(patient: Patient) -> Patient:
     """Set the patient's latest weight, height and eGFR (and when) as `patient_list()` annotates them.
 
-    For one patient, two plain queries: Django takes milliseconds to compile the five correlated
-    subqueries of the annotated form, several times what PostgreSQL needs to run them.
+    For one patient, one plain query (the latest of each measurement kind, UNION the latest eGFR):
+    Django takes milliseconds to compile the five correlated subqueries of the annotated form, several
+    times what PostgreSQL needs to run them.
     """
-    latest = {
-        kind: (value, at)
-        for kind, value, at in Measurement.objects.filter(
-            patient=patient, kind__in=[MeasurementKind.WEIGHT, MeasurementKind.HEIGHT]
-        )
+    measurements = (
+        Measurement.objects.filter(patient=patient, kind__in=[MeasurementKind.WEIGHT, MeasurementKind.HEIGHT])
         .order_by("kind", "-measured_at", "-pk")
         .distinct("kind")
         .values_list("kind", "value", "measured_at")
-    }
+    )
     egfr = (
         LabResult.objects.filter(patient=patient, test=LabTest.EGFR)
         .order_by("-collected_at", "-pk")
-        .values_list("value", "collected_at")
-        .first()
+        .values_list("test", "value", "collected_at")[:1]
     )
+    latest = {kind: (value, at) for kind, value, at in measurements.union(egfr, all=True)}
     patient.latest_weight_kg, patient.latest_weight_at = latest.get(MeasurementKind.WEIGHT, (None, None))
     patient.latest_height_cm = latest.get(MeasurementKind.HEIGHT, (None, None))[0]
-    patient.latest_egfr, patient.latest_egfr_at = egfr or (None, None)
+    patient.latest_egfr, patient.latest_egfr_at = latest.get(LabTest.EGFR, (None, None))
     return patient
 
 

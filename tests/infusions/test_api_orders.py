@@ -207,6 +207,24 @@ def test_a_small_fixed_dose_far_from_whole_vials_is_not_rounded_and_warns_about_
     assert "0.17 g/kg per cycle is outside the usual 0.2-2.5 g/kg" in plan["checks"][0]["message"]
 
 
+def test_the_preview_takes_a_fixed_number_of_queries_and_reads_the_latest_facts(
+    api, scheduler, django_assert_num_queries
+):
+    patient, cidp = patient_with(kg="80", cm="165")
+    WeightFactory(patient=patient, value=D("70"))  # today's weight, after the 80 kg one
+    body = order_input(patient, cidp)
+    client = api.as_user(scheduler)
+    client.post("/api/v1/orders/preview/", body)  # warm the session and content-type caches
+
+    # session, user, patient (+ risk flags), indication, product (+ label rates), protocol (+ steps),
+    # latest weight/height/eGFR in one query, the policy, the audit insert
+    with django_assert_num_queries(12):
+        plan = client.post("/api/v1/orders/preview/", body).json()["plan"]
+
+    assert (plan["dosing_weight_kg"], plan["dose_grams"]) == ("70.0", "70.00")
+    assert "egfr_missing" not in {c["code"] for c in plan["checks"]}
+
+
 def test_the_preview_saves_nothing_and_is_open_to_schedulers_and_nurses(api, scheduler, nurse):
     patient, cidp = patient_with()
 
