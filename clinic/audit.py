@@ -11,9 +11,20 @@ from collections.abc import Iterable
 from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
+
+
+def audit_register(*models) -> None:
+    """Register models with django-auditlog, tracking each one's own columns only.
+
+    Left to itself auditlog also reads reverse one-to-one relations on every write (a booking's
+    infusion session, a session's checklist): a query each, for values that are not the row's.
+    """
+    for model in models:
+        auditlog.register(model, include_fields=[field.name for field in model._meta.concrete_fields])
 
 
 class AuditMiddleware(AuditlogMiddleware):

@@ -10,7 +10,6 @@ a lock on the site's local day (`scheduling.locks`).
 import zoneinfo
 from datetime import timedelta
 
-from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
@@ -18,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from clinic.audit import audit_register
 from clinic.db import constraint_error
 from patients.models import Patient
 
@@ -385,5 +385,4 @@ class BookingEvent(models.Model):
         return {"patient_id": self.booking.patient_id}
 
 
-for model in (Site, OpeningHours, Closure, Chair, NurseShift, SiteMembership, Booking, BookingEvent):
-    auditlog.register(model)
+audit_register(Site, OpeningHours, Closure, Chair, NurseShift, SiteMembership, Booking, BookingEvent)

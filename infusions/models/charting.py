@@ -8,11 +8,11 @@ constraints; rules across rows (charting only while in progress) are in the chai
 (`infusions.services_chairside`, by concept in `infusions.chairside.services_*`).
 """
 
-from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clinic.audit import audit_register
 from clinic.db import constraint_error
 from infusions import vitals as limits
 from infusions.models.orders import TreatmentOrder
@@ -480,14 +480,6 @@ class LotRecord(SessionOwned):
         return f"Lot {self.lot_number}: {self.vials} x {self.vial_size_g.normalize():f} g"
 
 
-for model in (
-    InfusionSession,
-    SessionEvent,
-    Checklist,
-    Premedication,
-    VitalsReading,
-    RateChange,
-    Reaction,
-    LotRecord,
-):
-    auditlog.register(model)
+audit_register(
+    InfusionSession, SessionEvent, Checklist, Premedication, VitalsReading, RateChange, Reaction, LotRecord
+)
