@@ -9,6 +9,8 @@ The key names the user row by primary key *and* the time it was created: a recre
 a reset demo) reuses primary keys, and must never inherit another user's cached permissions.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -17,6 +19,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.dispatch import receiver
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 def cache_key(user_id: int, date_joined) -> str:
@@ -31,12 +36,21 @@ class CachedPermissionBackend(ModelBackend):
             return set()
         if not hasattr(user_obj, "_perm_cache"):
             key = cache_key(user_obj.pk, user_obj.date_joined)
-            cached = cache.get(key)
+            cached = _cache_call(cache.get, key)
             if cached is None:
                 cached = super().get_all_permissions(user_obj)
-                cache.set(key, cached, settings.PERMISSION_CACHE_SECONDS)
+                _cache_call(cache.set, key, cached, settings.PERMISSION_CACHE_SECONDS)
             user_obj._perm_cache = set(cached)
         return user_obj._perm_cache
+
+
+def _cache_call(method, *args):
+    """The cache is a shortcut, never a dependency: with Redis away, permissions come from PostgreSQL."""
+    try:
+        return method(*args)
+    except RedisError:
+        logger.warning("permission cache unavailable; reading permissions from the database")
+        return None
 
 
 def forget(user_ids) -> None:
@@ -51,8 +65,9 @@ def forget(user_ids) -> None:
     rows = get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "date_joined")
     keys = [cache_key(pk, joined) for pk, joined in rows]
     if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+        # If Redis is away the entries cannot be dropped; they expire within PERMISSION_CACHE_SECONDS.
+        _cache_call(cache.delete_many, keys)
+        transaction.on_commit(lambda: _cache_call(cache.delete_many, keys))
 
 
 def _members(group_ids) -> list[int]:

@@ -89,3 +89,19 @@ def test_a_new_user_given_an_old_users_id_does_not_inherit_its_permissions(manag
     newcomer = django_user_model.objects.create_user(pk=pk, username="newcomer", password="pw-for-tests")
 
     assert not fresh(newcomer).has_perm("patients.change_patient")
+
+
+def test_with_redis_away_permissions_come_from_the_database(api, scheduler, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from clinic import permissions_cache
+
+    def down(*args, **kwargs):
+        raise RedisDown("Redis is unreachable")
+
+    for name in ("get", "set", "delete_many"):
+        monkeypatch.setattr(permissions_cache.cache, name, down)
+
+    assert api.as_user(scheduler).get("/api/v1/bookings/").status_code == 200
+    scheduler.groups.clear()  # the change itself must not fail either
+    assert api.get("/api/v1/bookings/").status_code == 403
