@@ -191,11 +191,10 @@ def egfr_due(site_id: int, day: date) -> list[DigestLine]:
 AUTH_SITE_DAYS = 90
 
 
-def _authorizations(site_id: int, day: date, rule: str):
-    site = Site.objects.get(pk=site_id)
+def _authorizations(site: Site, day: date, rule: str):
     now = datetime.combine(day, time(0), tzinfo=site.zone)
     treated_here = (
-        Booking.objects.filter(site_id=site_id, start__gte=now - timedelta(days=AUTH_SITE_DAYS))
+        Booking.objects.filter(site=site, start__gte=now - timedelta(days=AUTH_SITE_DAYS))
         .exclude(status__in=INACTIVE_STATUSES)
         .values("patient_id")
     )
@@ -213,13 +212,13 @@ def _authorization_url(auth_id: int) -> str:
 
 def authorizations_overdue(site_id: int, day: date) -> list[DigestLine]:
     """Requests awaiting the payer past their decision due time (72 h expedited, 7 days standard)."""
-    zone = Site.objects.get(pk=site_id).zone
+    site = Site.objects.get(pk=site_id)
     return [
         DigestLine(
-            f"{a.patient.mrn}: {a.payer} decision was due {a.due_at.astimezone(zone):%a %d %b %H:%M}",
+            f"{a.patient.mrn}: {a.payer} decision was due {a.due_at.astimezone(site.zone):%a %d %b %H:%M}",
             _authorization_url(a.pk),
         )
-        for a in _authorizations(site_id, day, "overdue")
+        for a in _authorizations(site, day, "overdue")
     ]
 
 
@@ -229,7 +228,7 @@ def authorizations_expiring(site_id: int, day: date) -> list[DigestLine]:
         DigestLine(
             f"{a.patient.mrn}: {a.payer} authorization ends {a.valid_to:%a %d %b}", _authorization_url(a.pk)
         )
-        for a in _authorizations(site_id, day, "expiring")
+        for a in _authorizations(Site.objects.get(pk=site_id), day, "expiring")
     ]
 
 
@@ -241,7 +240,7 @@ def authorizations_units_short(site_id: int, day: date) -> list[DigestLine]:
             f"the next cycle needs {a.units_per_cycle}",
             _authorization_url(a.pk),
         )
-        for a in _authorizations(site_id, day, "units_short")
+        for a in _authorizations(Site.objects.get(pk=site_id), day, "units_short")
     ]
 
 
