@@ -1,17 +1,18 @@
 """Small helpers for reading the environment, shared by settings and the dev-server launcher."""
 
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 
 def broker_url(redis_url: str) -> str:
     """Return the Celery broker URL for a Redis URL.
 
-    redis-py spells a Unix socket `unix:///path`; Celery's transport spells it `redis+socket:///path`.
-    Both spellings are accepted so one REDIS_URL serves both.
+    redis-py spells a Unix socket `unix:///path?db=N`; Celery's transport spells it
+    `redis+socket:///path?virtual_host=N`. Both spellings are accepted so one REDIS_URL serves both.
     """
-    if redis_url.startswith("unix://"):
-        return "redis+socket://" + redis_url.removeprefix("unix://")
-    if redis_url.startswith(("redis://", "rediss://", "redis+socket://")):
+    if redis_url.startswith(("unix://", "redis+socket://")):
+        path, db = _socket_parts(redis_url)
+        return f"redis+socket://{path}" + (f"?virtual_host={db}" if db else "")
+    if redis_url.startswith(("redis://", "rediss://")):
         return redis_url
     raise ValueError(
         f"REDIS_URL must start with redis://, rediss://, unix:// or redis+socket://, got {redis_url!r}"
@@ -19,11 +20,38 @@ def broker_url(redis_url: str) -> str:
 
 
 def cache_location(redis_url: str) -> str:
-    """Return the Redis URL in redis-py's spelling (`unix:///path` for a socket), for Django's cache."""
+    """Return the Redis URL in redis-py's spelling (`unix:///path?db=N` for a socket), for Django's cache."""
     url = broker_url(redis_url)
     if url.startswith("redis+socket://"):
-        return "unix://" + url.removeprefix("redis+socket://")
+        path, db = _socket_parts(url)
+        return f"unix://{path}" + (f"?db={db}" if db else "")
     return url
+
+
+def redis_database(redis_url: str) -> int:
+    """Return the database number a Redis URL selects: its path on TCP, its query on a Unix socket."""
+    if redis_url.startswith(("unix://", "redis+socket://")):
+        return _socket_parts(redis_url)[1]
+    return int(urlsplit(redis_url).path.strip("/") or 0)
+
+
+def with_redis_database(redis_url: str, db: int) -> str:
+    """Return the same Redis server's URL with another database number, in the spelling it came in."""
+    if redis_url.startswith(("unix://", "redis+socket://")):
+        scheme = redis_url.split("://", 1)[0]
+        path, _ = _socket_parts(redis_url)
+        key = "virtual_host" if scheme == "redis+socket" else "db"
+        return f"{scheme}://{path}?{urlencode({key: db})}"
+    parts = urlsplit(redis_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, ""))
+
+
+def _socket_parts(redis_url: str) -> tuple[str, int]:
+    # A socket's path is the URL's path; the database is `db` (redis-py) or `virtual_host` (kombu).
+    parts = urlsplit(redis_url)
+    query = dict(parse_qsl(parts.query))
+    db = query.get("db", query.get("virtual_host", "0")).strip("/") or "0"
+    return parts.path, int(db)
 
 
 def database_config(url: str) -> dict:

@@ -12,15 +12,19 @@ from pathlib import Path
 from celery import Celery
 from django.db import connection
 
+from clinic.envtools import broker_url, redis_database, with_redis_database
+
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
 
 
 def broker_for_tests() -> str:
-    """The test run's Redis with the database number one above its own (the workers' private queue)."""
-    url = urllib.parse.urlsplit(os.environ["REDIS_URL"])
-    db = int((url.path or "/0").strip("/") or 0) + 1
-    return urllib.parse.urlunsplit((url.scheme, url.netloc, f"/{db}", "", ""))
+    """The test run's Redis with the database number one above its own (the workers' private queue).
+
+    On TCP the number is the URL's path; on the embedded server's Unix socket it is the URL's query.
+    """
+    url = os.environ["REDIS_URL"]
+    return with_redis_database(url, redis_database(url) + 1)
 
 
 def test_database_url() -> str:
@@ -42,7 +46,7 @@ class Processes:
             **env,
         }
         self.running: list[tuple[subprocess.Popen, Path]] = []
-        self.client = Celery(broker=broker_for_tests())
+        self.client = Celery(broker=broker_url(broker_for_tests()))
 
     def purge(self) -> None:
         # Only the queue and kombu's bookkeeping of unacknowledged messages, nothing else in that database.
