@@ -48,3 +48,21 @@ def api():
             return self
 
     return Client()
+
+
+def pytest_configure(config):
+    """`CLINIC_TEST_CLOCK=2026-12-04T03:30:00Z pytest` runs the whole suite with the clock set there.
+
+    Every test must pass at any hour (22:00 in New York is already tomorrow in UTC), so a test whose
+    outcome depends on the time pins it with time_machine; this checks that none forgot. Tests that travel
+    themselves still do (time_machine nests). Processes the suite starts (Celery workers) keep the real
+    clock, so run the worker tests without it.
+    """
+    import os
+
+    clock = os.environ.get("CLINIC_TEST_CLOCK")
+    if clock:
+        import time_machine
+
+        config._clinic_clock = time_machine.travel(clock, tick=True)
+        config._clinic_clock.start()

@@ -1,14 +1,15 @@
 """A nurse charts a whole infusion on a tablet-sized Chromium; offline and double submissions.
 
-The booking is today, now. The full-session test moves the server's clock (time-machine) and the
-browser's (Playwright's page.clock) together, so the infusion takes its real hours and the summary's
-chart and rate steps look like a real one. Screenshots of the board and the summary go to
+The booking is at 09:00 on a weekday morning in New York, whatever the hour the suite runs at: the
+server's clock (time-machine) and the browser's (Playwright's page.clock) are set there together, and the
+full-session test moves both forward, so the infusion takes its real hours inside one local day and the
+summary's chart and rate steps look like a real one. Screenshots of the board and the summary go to
 artifacts/screenshots/.
 """
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -19,19 +20,36 @@ from playwright.sync_api import expect
 from infusions import services_chairside
 from infusions.cycles import cycle_ref
 from infusions.models import InfusionSession, VitalsReading
-from tests.infusions.calendar import make_clinic, make_order
+from tests.infusions.calendar import NEW_YORK, make_clinic, make_order
 from tests.scheduling.factories import BookingFactory, SiteMembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TABLET_LANDSCAPE = {"width": 1180, "height": 820}
 TABLET_PORTRAIT = {"width": 768, "height": 1024}
+# A Tuesday inside make_clinic's nurse shifts; an infusion that starts here ends the same local day.
+MORNING = datetime(2027, 3, 2, 9, 0, tzinfo=NEW_YORK)
 
 
 @pytest.fixture
-def booked(manager, nurse):
+def clocks(page):
+    """The server's and the browser's clocks at MORNING, ticking; `clocks.later(minutes)` moves both."""
+    with time_machine.travel(MORNING, tick=True) as server:
+        page.clock.install(time=MORNING)
+
+        class Clocks:
+            @staticmethod
+            def later(minutes: int) -> None:
+                server.shift(timedelta(minutes=minutes))
+                page.clock.fast_forward(minutes * 60_000)
+
+        yield Clocks
+
+
+@pytest.fixture
+def booked(clocks, manager, nurse):
     site, chairs = make_clinic()
-    order = make_order(manager, start_date=date.today(), premedication="Acetaminophen 650 mg PO")  # noqa: DTZ011
+    order = make_order(manager, start_date=MORNING.date(), premedication="Acetaminophen 650 mg PO")
     now = timezone.now()
     booking = BookingFactory(
         chair=chairs["R1"],
@@ -76,17 +94,9 @@ VITALS = {"systolic": "122", "diastolic": "76", "heart_rate": "70", "spo2": "98"
 
 
 @pytest.fixture
-def later(page):
+def later(clocks):
     """`later(minutes)` moves the server's and the browser's clocks forward together."""
-    start = timezone.now()
-    with time_machine.travel(start, tick=True) as server:
-        page.clock.install(time=start)
-
-        def move(minutes: int) -> None:
-            server.shift(timedelta(minutes=minutes))
-            page.clock.fast_forward(minutes * 60_000)
-
-        yield move
+    return clocks.later
 
 
 def test_a_nurse_charts_a_whole_infusion_on_a_tablet(live_server, page, screenshot, nurse, booked, later):
@@ -138,7 +148,7 @@ def test_a_nurse_charts_a_whole_infusion_on_a_tablet(live_server, page, screensh
     assert "Infusing" in page.locator(".chair.status-running").inner_text()
     screenshot("chairside-board-running")
     page.go_back()
-    expiry = (date.today() + timedelta(days=200)).isoformat()  # noqa: DTZ011
+    expiry = (timezone.localdate(timezone=NEW_YORK) + timedelta(days=200)).isoformat()
     assert "Lot saved" in submit(
         page, "Lot", {"lot_number": "LB4471", "vial_size_g": "30", "vials": "2", "expiry": expiry}
     )
