@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.db import constraint_error
-from patients import icd10
+from patients import childhood, icd10
 
 
 def not_in_future_date(value: date) -> None:
@@ -123,8 +123,11 @@ class Patient(models.Model):
         return settings.REMINDER_QUIET_HOURS
 
     def age_on(self, day: date) -> int:
-        had_birthday = (day.month, day.day) >= (self.date_of_birth.month, self.date_of_birth.day)
-        return day.year - self.date_of_birth.year - (0 if had_birthday else 1)
+        return childhood.age_years(date_of_birth=self.date_of_birth, on=day)
+
+    def age_band_on(self, day: date, height_cm: Decimal | None = None) -> childhood.AgeBand:
+        """The patient's age band on `day` and whether the child dosing rules apply (`patients.childhood`)."""
+        return childhood.age_band(date_of_birth=self.date_of_birth, on=day, height_cm=height_cm)
 
     @property
     def age(self) -> int:
