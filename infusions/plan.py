@@ -1,4 +1,5 @@
-"""Infusion plan arithmetic: dosing weight, dose, vials, volume, billing units, rate steps, chair time.
+"""Infusion plan arithmetic: dose, vials, volume, billing units, rate steps, chair time; the dosing weight
+(with the child rules) is `infusions.dosing_weight`, the shared numbers `infusions.quantities`.
 
 Standard library only (no Django), so the admin, the nurse tablet and the API share one tested source of
 truth. Every quantity is a ``Decimal``; floats are refused (``TypeError``) because a pump rate or a billed
@@ -25,13 +26,12 @@ be re-checked by hand from what it displays.
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_UP, Decimal
 
-POLICIES = ("actual", "ideal", "adjusted", "auto")
-INCH_CM = Decimal("2.54")
-IBW_BASE_KG = {"male": Decimal("50"), "female": Decimal("45.5")}
-IBW_KG_PER_INCH = Decimal("2.3")
-ADJUSTED_FRACTION = Decimal("0.4")
+from infusions.dosing_weight import dosing_weight
+from infusions.quantities import PlanError, dec, fmt, positive, q
+from patients.childhood import AgeBand
+
 MAX_SPLIT_DAYS = 5
 # The vial search is linear in dose / gcd(vial sizes); this bound only stops absurd input from hanging.
 MAX_VIAL_SEARCH = 1_000_000
@@ -39,50 +39,11 @@ MAX_VIAL_SEARCH = 1_000_000
 Vials = tuple[tuple[Decimal, int], ...]  # (vial size in g, count), largest size first
 
 
-class PlanError(Exception):
-    """An order that cannot be planned. ``code`` is stable for API clients; ``field`` names the input."""
-
-    def __init__(self, code: str, field: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.field, self.message = code, field, message
-
-
-def q(value: Decimal, places: int, rounding: str = ROUND_HALF_UP) -> Decimal:
-    """Return ``value`` rounded to ``places`` decimal places (ROUND_HALF_UP unless told otherwise)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=rounding)
-
-
-def _fmt(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
-def _dec(value: object, field: str, code: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise TypeError(f"{field} must be a Decimal, not {type(value).__name__}")
-    if not Decimal(value).is_finite():
-        raise PlanError(code, field, f"{field} must be a finite number.")
-    return Decimal(value)
-
-
-def _positive(value: object, field: str, code: str) -> Decimal:
-    number = _dec(value, field, code)
-    if number <= 0:
-        raise PlanError(code, field, f"{field} must be greater than zero.")
-    return number
-
-
 def _concentration(percent: object) -> Decimal:
-    pct = _positive(percent, "concentration_percent", "concentration_invalid")
+    pct = positive(percent, "concentration_percent", "concentration_invalid")
     if pct > 100:
         raise PlanError("concentration_invalid", "concentration_percent", "A product is at most 100%.")
     return pct
-
-
-@dataclass(frozen=True)
-class DosingWeight:
-    kg: Decimal
-    basis: str  # "actual", "ideal" or "adjusted"
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -115,6 +76,7 @@ class Plan:
 
     dosing_weight_kg: Decimal
     dosing_weight_basis: str
+    actual_weight_kg: Decimal
     days: int
     total_grams: Decimal
     dose_grams: Decimal
@@ -128,61 +90,6 @@ class Plan:
     notes: tuple[str, ...]
 
 
-def ideal_body_weight_kg(*, sex: str, height_cm: Decimal) -> Decimal:
-    """Return Devine ideal body weight (0.1 kg). Raises PlanError sex_invalid, height_invalid."""
-    base = IBW_BASE_KG.get(sex.strip().lower()) if isinstance(sex, str) else None
-    if base is None:
-        raise PlanError("sex_invalid", "sex", 'Sex must be "male" or "female".')
-    inches = _positive(height_cm, "height_cm", "height_invalid") / INCH_CM
-    # Devine is defined from 60 inches up; shorter patients get the base weight, never less.
-    return q(base + IBW_KG_PER_INCH * max(inches - 60, Decimal(0)), 1)
-
-
-def adjusted_body_weight_kg(*, ideal_kg: Decimal, actual_kg: Decimal) -> Decimal:
-    """Return IBW + 0.4 x (actual - IBW) (0.1 kg). Raises PlanError weight_invalid."""
-    ideal = _positive(ideal_kg, "ideal_kg", "weight_invalid")
-    actual = _positive(actual_kg, "actual_kg", "weight_invalid")
-    return q(ideal + ADJUSTED_FRACTION * (actual - ideal), 1)
-
-
-def dosing_weight(
-    *,
-    policy: str,
-    sex: str | None,
-    height_cm: Decimal | None,
-    actual_kg: Decimal,
-    threshold: Decimal = Decimal("1.20"),
-) -> DosingWeight:
-    """Return the weight the dose is computed from, its basis and a reason a nurse can read.
-
-    Raises PlanError policy_invalid, weight_invalid, height_required, sex_required, sex_invalid,
-    height_invalid, threshold_invalid.
-    """
-    if policy not in POLICIES:
-        raise PlanError("policy_invalid", "policy", f"Weight policy must be one of {', '.join(POLICIES)}.")
-    actual = q(_positive(actual_kg, "actual_kg", "weight_invalid"), 1)
-    if policy == "actual":
-        return DosingWeight(actual, "actual", f"Actual weight {_fmt(actual)} kg is used, as ordered.")
-    if height_cm is None:
-        raise PlanError("height_required", "height_cm", f"Height is needed for the {policy} weight policy.")
-    if not sex:
-        raise PlanError("sex_required", "sex", f"Sex is needed for the {policy} weight policy.")
-    ideal = ideal_body_weight_kg(sex=sex, height_cm=height_cm)
-    adjusted = adjusted_body_weight_kg(ideal_kg=ideal, actual_kg=actual)
-    as_adjusted = f"adjusted weight {_fmt(adjusted)} kg is used"
-    if policy == "ideal":
-        return DosingWeight(ideal, "ideal", f"Ideal weight {_fmt(ideal)} kg (Devine) is used, as ordered.")
-    if policy == "adjusted":
-        return DosingWeight(
-            adjusted, "adjusted", f"Ideal weight is {_fmt(ideal)} kg; {as_adjusted}, as ordered."
-        )
-    limit = _positive(threshold, "threshold", "threshold_invalid")
-    compare = f"Actual weight {_fmt(actual)} kg is {{}} {_fmt(limit * 100)}% of ideal {_fmt(ideal)} kg"
-    if actual > ideal * limit:
-        return DosingWeight(adjusted, "adjusted", compare.format("over") + f", so {as_adjusted}.")
-    return DosingWeight(actual, "actual", compare.format("not over") + ", so actual weight is used.")
-
-
 def dose_grams(
     *, grams_per_kg: Decimal | None, fixed_grams: Decimal | None, dosing_weight_kg: Decimal | None
 ) -> Decimal:
@@ -190,17 +97,17 @@ def dose_grams(
     if (grams_per_kg is None) == (fixed_grams is None):
         raise PlanError("dose_required", "grams_per_kg", "Give a dose per kg or a fixed dose, not both.")
     if fixed_grams is not None:
-        grams = q(_positive(fixed_grams, "fixed_grams", "dose_invalid"), 2)
+        grams = q(positive(fixed_grams, "fixed_grams", "dose_invalid"), 2)
     else:
-        per_kg = _positive(grams_per_kg, "grams_per_kg", "dose_invalid")
-        grams = q(per_kg * _positive(dosing_weight_kg, "dosing_weight_kg", "weight_invalid"), 2)
+        per_kg = positive(grams_per_kg, "grams_per_kg", "dose_invalid")
+        grams = q(per_kg * positive(dosing_weight_kg, "dosing_weight_kg", "weight_invalid"), 2)
     if grams <= 0:
         raise PlanError("dose_invalid", "grams_per_kg", "The dose rounds to zero grams.")
     return grams
 
 
 def _describe(vials: Vials) -> str:
-    return " + ".join(f"{count} x {_fmt(size)} g" for size, count in vials)
+    return " + ".join(f"{count} x {fmt(size)} g" for size, count in vials)
 
 
 def round_to_vials(
@@ -212,11 +119,11 @@ def round_to_vials(
     covering the dose (what to dispense). Raises PlanError dose_invalid, vial_sizes_invalid,
     tolerance_invalid.
     """
-    dose = _positive(dose_g, "dose_g", "dose_invalid")
-    sizes = sorted({_positive(v, "vial_sizes_g", "vial_sizes_invalid") for v in vial_sizes_g}, reverse=True)
+    dose = positive(dose_g, "dose_g", "dose_invalid")
+    sizes = sorted({positive(v, "vial_sizes_g", "vial_sizes_invalid") for v in vial_sizes_g}, reverse=True)
     if not sizes:
         raise PlanError("vial_sizes_invalid", "vial_sizes_g", "Give at least one vial size.")
-    tol = _dec(tolerance, "tolerance", "tolerance_invalid")
+    tol = dec(tolerance, "tolerance", "tolerance_invalid")
     if tol < 0:
         raise PlanError("tolerance_invalid", "tolerance", "Tolerance cannot be negative.")
     # Count in whole multiples of the vials' gcd so the search is exact integer arithmetic.
@@ -243,19 +150,17 @@ def round_to_vials(
         counts[size_of[pick[chosen]]] = counts.get(size_of[pick[chosen]], 0) + 1
         chosen -= pick[chosen]
     vials = tuple(sorted(counts.items(), reverse=True))
-    total_g, off_pct, tol_pct = q(nearest * step_g, 2), _fmt(q(off * 100, 1)), _fmt(tol * 100)
+    total_g, off_pct, tol_pct = q(nearest * step_g, 2), fmt(q(off * 100, 1)), fmt(tol * 100)
     if not within:
         reason = (
-            f"Ordered {_fmt(dose)} g is not rounded: the nearest whole-vial total, {_fmt(total_g)} g, is "
+            f"Ordered {fmt(dose)} g is not rounded: the nearest whole-vial total, {fmt(total_g)} g, is "
             f"{off_pct}% away, over {tol_pct}%; dispense {_describe(vials)} and discard the rest."
         )
         return VialRounding(q(dose, 2), vials, False, reason)
     if total_g == dose:
-        return VialRounding(
-            q(dose, 2), vials, False, f"Ordered {_fmt(dose)} g is exactly {_describe(vials)}."
-        )
+        return VialRounding(q(dose, 2), vials, False, f"Ordered {fmt(dose)} g is exactly {_describe(vials)}.")
     reason = (
-        f"Ordered {_fmt(dose)} g is rounded to {_fmt(total_g)} g ({_describe(vials)}), "
+        f"Ordered {fmt(dose)} g is rounded to {fmt(total_g)} g ({_describe(vials)}), "
         f"{off_pct}% away, within {tol_pct}%."
     )
     return VialRounding(total_g, vials, True, reason)
@@ -263,24 +168,24 @@ def round_to_vials(
 
 def volume_ml(*, grams: Decimal, concentration_percent: Decimal) -> Decimal:
     """Return the volume (0.1 mL); 10% is 0.1 g/mL. Raises PlanError dose_invalid, concentration_invalid."""
-    return q(_positive(grams, "grams", "dose_invalid") * 100 / _concentration(concentration_percent), 1)
+    return q(positive(grams, "grams", "dose_invalid") * 100 / _concentration(concentration_percent), 1)
 
 
 def billing_units(*, grams: Decimal, grams_per_unit: Decimal = Decimal("0.5")) -> int:
     """Return whole billing units, rounded up (70 g -> 140). Raises PlanError dose_invalid, unit_invalid."""
-    per_unit = _positive(grams_per_unit, "grams_per_unit", "unit_invalid")
-    return int((_positive(grams, "grams", "dose_invalid") / per_unit).to_integral_value(ROUND_CEILING))
+    per_unit = positive(grams_per_unit, "grams_per_unit", "unit_invalid")
+    return int((positive(grams, "grams", "dose_invalid") / per_unit).to_integral_value(ROUND_CEILING))
 
 
 def mg_per_kg_min_to_ml_per_kg_h(*, rate: Decimal, concentration_percent: Decimal) -> Decimal:
     """Return mL/kg/h for mg/kg/min (10%: x 0.6). Raises PlanError rate_invalid, concentration_invalid."""
     # mg/kg/min x 60 min/h / (percent x 10 mg/mL)
-    return _positive(rate, "rate", "rate_invalid") * 6 / _concentration(concentration_percent)
+    return positive(rate, "rate", "rate_invalid") * 6 / _concentration(concentration_percent)
 
 
 def ml_per_kg_h_to_mg_per_kg_min(*, rate: Decimal, concentration_percent: Decimal) -> Decimal:
     """Return mg/kg/min for mL/kg/h (10%: / 0.6). Raises PlanError rate_invalid, concentration_invalid."""
-    return _positive(rate, "rate", "rate_invalid") * _concentration(concentration_percent) / 6
+    return positive(rate, "rate", "rate_invalid") * _concentration(concentration_percent) / 6
 
 
 def _check_protocol(protocol: Sequence[ProtocolStep]) -> list[ProtocolStep]:
@@ -288,8 +193,8 @@ def _check_protocol(protocol: Sequence[ProtocolStep]) -> list[ProtocolStep]:
     if not steps or steps[-1].minutes is not None or any(s.minutes is None for s in steps[:-1]):
         raise PlanError("protocol_invalid", "protocol", "A protocol ends with exactly one open-ended step.")
     for step in steps:
-        _positive(step.rate_ml_per_kg_h, "protocol", "protocol_invalid")
-        if step.minutes is not None and _positive(step.minutes, "protocol", "protocol_invalid") % 1:
+        positive(step.rate_ml_per_kg_h, "protocol", "protocol_invalid")
+        if step.minutes is not None and positive(step.minutes, "protocol", "protocol_invalid") % 1:
             raise PlanError("protocol_invalid", "protocol", "Step minutes are whole minutes.")
     return steps
 
@@ -300,22 +205,37 @@ def rate_steps(
     dosing_weight_kg: Decimal,
     protocol: Sequence[ProtocolStep],
     cap_ml_per_kg_h: Decimal | None = None,
+    over_minutes: Decimal | None = None,
 ) -> list[RateStep]:
     """Return the steps that deliver ``volume_ml``; the last runs until the bag is empty.
 
-    Raises PlanError volume_invalid, weight_invalid, cap_invalid, protocol_invalid, rate_too_low.
+    With ``over_minutes`` (a protocol given "over N hours", e.g. Kawasaki disease over 10-12 h) the
+    protocol's timed steps start the infusion while they are slower than the bag needs, then one step
+    runs the rest at the rate that ends the infusion at ``over_minutes`` (rounded UP to 0.1 mL/h so it
+    ends on time, not a minute late): never faster than the protocol's last rate or the cap, so when
+    those are slower it ends later, never sooner.
+
+    Raises PlanError volume_invalid, weight_invalid, cap_invalid, protocol_invalid, rate_too_low,
+    over_minutes_invalid.
     """
-    remaining = _positive(volume_ml, "volume_ml", "volume_invalid")
-    weight = _positive(dosing_weight_kg, "dosing_weight_kg", "weight_invalid")
-    cap = None if cap_ml_per_kg_h is None else _positive(cap_ml_per_kg_h, "cap_ml_per_kg_h", "cap_invalid")
+    remaining = positive(volume_ml, "volume_ml", "volume_invalid")
+    weight = positive(dosing_weight_kg, "dosing_weight_kg", "weight_invalid")
+    cap = None if cap_ml_per_kg_h is None else positive(cap_ml_per_kg_h, "cap_ml_per_kg_h", "cap_invalid")
+    over = None if over_minutes is None else positive(over_minutes, "over_minutes", "over_minutes_invalid")
+    checked = _check_protocol(protocol)
     steps: list[RateStep] = []
     start = Decimal("0.0")
-    for step in _check_protocol(protocol):
+    for step in checked:
         capped = cap is not None and step.rate_ml_per_kg_h > cap
         per_kg = cap if capped else step.rate_ml_per_kg_h
         per_hour = q(per_kg * weight, 1, ROUND_DOWN)
         if per_hour <= 0:
             raise PlanError("rate_too_low", "protocol", "A step's pump rate is below 0.1 mL/h.")
+        if over is not None:
+            need = remaining * 60 / (over - start) if over > start else None
+            if step.minutes is None or need is None or per_hour >= need:
+                steps.append(_on_time_step(start, remaining, weight, checked[-1], cap, need))
+                break
         full = None if step.minutes is None else per_hour * step.minutes / 60
         if full is None or remaining <= full:
             minutes, volume = q(remaining * 60 / per_hour, 1), remaining
@@ -326,6 +246,28 @@ def rate_steps(
         if remaining <= 0:
             break
     return steps
+
+
+def _on_time_step(
+    start: Decimal,
+    remaining: Decimal,
+    weight: Decimal,
+    last: ProtocolStep,
+    cap: Decimal | None,
+    need_ml_per_hour: Decimal | None,
+) -> RateStep:
+    """The rest of the bag at the rate that ends on time, at most the last step's rate and the cap."""
+    capped_top = cap is not None and cap < last.rate_ml_per_kg_h
+    top = q((cap if capped_top else last.rate_ml_per_kg_h) * weight, 1, ROUND_DOWN)
+    if need_ml_per_hour is None:  # the start already took the time: as fast as allowed
+        per_hour, capped = top, capped_top
+    else:
+        wanted = q(need_ml_per_hour, 1, ROUND_UP)
+        per_hour, capped = min(wanted, top), capped_top and wanted > top
+    if per_hour <= 0:
+        raise PlanError("rate_too_low", "protocol", "A step's pump rate is below 0.1 mL/h.")
+    per_kg = q(per_hour / weight, 2)
+    return RateStep(start, q(remaining * 60 / per_hour, 1), per_hour, per_kg, remaining, capped)
 
 
 def infusion_minutes(steps: Sequence[RateStep]) -> Decimal:
@@ -341,7 +283,7 @@ def chair_minutes(
     grid_minutes: int = 15,
 ) -> int:
     """Return prep + infusion + observation rounded UP to the grid. Raises PlanError minutes_invalid."""
-    running = _dec(infusion_minutes, "infusion_minutes", "minutes_invalid")
+    running = dec(infusion_minutes, "infusion_minutes", "minutes_invalid")
     if grid_minutes <= 0 or prep_minutes < 0 or observation_minutes < 0 or running < 0:
         raise PlanError("minutes_invalid", "grid_minutes", "Minutes must not be negative, nor the grid zero.")
     total = Decimal(prep_minutes) + running + Decimal(observation_minutes)
@@ -367,22 +309,35 @@ def build_plan(
     prep_minutes: int = 30,
     observation_minutes: int = 30,
     grid_minutes: int = 15,
+    child: AgeBand | None = None,
+    paediatric_ideal: bool = False,
+    over_hours: tuple[Decimal, Decimal] | None = None,
 ) -> Plan:
     """Return one day's plan; the ordered dose (per kg or fixed) is the whole course over ``split_days``.
+
+    ``child`` is the patient's age band on the day (`infusions.dosing_weight` for what it changes);
+    ``over_hours`` is a fixed-time protocol's (shortest, longest) hours: the bag runs over the shortest
+    (`rate_steps`), and a note says when the caps make it run past the longest.
 
     Raises PlanError split_days_invalid or any code of the functions it chains.
     """
     if type(split_days) is not int or not 1 <= split_days <= MAX_SPLIT_DAYS:  # bool is not a day count
         raise PlanError("split_days_invalid", "split_days", f"Split a dose over 1 to {MAX_SPLIT_DAYS} days.")
     weight = dosing_weight(
-        policy=policy, sex=sex, height_cm=height_cm, actual_kg=actual_kg, threshold=threshold
+        policy=policy,
+        sex=sex,
+        height_cm=height_cm,
+        actual_kg=actual_kg,
+        threshold=threshold,
+        child=child,
+        paediatric_ideal=paediatric_ideal,
     )
     notes = [weight.reason]
     total = dose_grams(grams_per_kg=grams_per_kg, fixed_grams=fixed_grams, dosing_weight_kg=weight.kg)
     per_day = q(total / split_days, 2)
     if split_days > 1:
         notes.append(
-            f"{_fmt(total)} g over {split_days} days is {_fmt(per_day)} g a day; this plan is one day."
+            f"{fmt(total)} g over {split_days} days is {fmt(per_day)} g a day; this plan is one day."
         )
     if vial_sizes_g:
         rounding = round_to_vials(dose_g=per_day, vial_sizes_g=vial_sizes_g, tolerance=vial_tolerance)
@@ -392,12 +347,19 @@ def build_plan(
         grams, vials = per_day, ()
         notes.append("No vial sizes are given, so the dose is not rounded to whole vials.")
     volume = volume_ml(grams=grams, concentration_percent=concentration_percent)
+    shortest = None if over_hours is None else positive(over_hours[0], "over_hours", "over_hours_invalid")
     steps = rate_steps(
-        volume_ml=volume, dosing_weight_kg=weight.kg, protocol=protocol, cap_ml_per_kg_h=cap_ml_per_kg_h
+        volume_ml=volume,
+        dosing_weight_kg=weight.kg,
+        protocol=protocol,
+        cap_ml_per_kg_h=cap_ml_per_kg_h,
+        over_minutes=None if shortest is None else shortest * 60,
     )
     if cap_ml_per_kg_h is not None and any(s.capped for s in steps):
-        notes.append(f"Steps above the cap of {_fmt(cap_ml_per_kg_h)} mL/kg/h run at the cap.")
+        notes.append(f"Steps above the cap of {fmt(cap_ml_per_kg_h)} mL/kg/h run at the cap.")
     running = infusion_minutes(steps)
+    if over_hours is not None:
+        notes.append(_over_hours_note(over_hours, steps[-1], running))
     chair = chair_minutes(
         infusion_minutes=running,
         prep_minutes=prep_minutes,
@@ -405,12 +367,13 @@ def build_plan(
         grid_minutes=grid_minutes,
     )
     notes.append(
-        f"Chair time {prep_minutes} + {_fmt(running)} + {observation_minutes} min, "
+        f"Chair time {prep_minutes} + {fmt(running)} + {observation_minutes} min, "
         f"booked as {chair // 60} h {chair % 60} min."
     )
     return Plan(
         dosing_weight_kg=weight.kg,
         dosing_weight_basis=weight.basis,
+        actual_weight_kg=q(positive(actual_kg, "actual_kg", "weight_invalid"), 1),
         days=split_days,
         total_grams=total,
         dose_grams=per_day,
@@ -423,3 +386,16 @@ def build_plan(
         chair_minutes=chair,
         notes=tuple(notes),
     )
+
+
+def _over_hours_note(over_hours: tuple[Decimal, Decimal], last: RateStep, running: Decimal) -> str:
+    shortest, longest = over_hours
+    given = f"over {fmt(shortest)}-{fmt(longest)} h" if longest != shortest else f"over {fmt(shortest)} h"
+    rest = f"the rest runs at {fmt(last.rate_ml_per_hour)} mL/h"
+    hours = fmt(q(running / 60, 1))
+    if running > longest * 60:
+        return (
+            f"The protocol gives it {given}; {rest}, its fastest under the caps, so it takes {hours} h, "
+            f"longer than {fmt(longest)} h."
+        )
+    return f"The protocol gives it {given}: {rest} so the infusion takes {hours} h."

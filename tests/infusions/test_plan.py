@@ -10,16 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from infusions.dosing_weight import adjusted_body_weight_kg, dosing_weight, ideal_body_weight_kg
 from infusions.plan import (
     PlanError,
     ProtocolStep,
-    adjusted_body_weight_kg,
     billing_units,
     build_plan,
     chair_minutes,
     dose_grams,
-    dosing_weight,
-    ideal_body_weight_kg,
     infusion_minutes,
     mg_per_kg_min_to_ml_per_kg_h,
     ml_per_kg_h_to_mg_per_kg_min,
