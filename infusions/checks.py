@@ -19,7 +19,9 @@ CONTRAINDICATION_CODES = {
     "iga_deficiency_antibodies": "contraindicated_iga_antibodies",
     "prior_severe_ig_reaction": "contraindicated_prior_reaction",
 }
-BLOCK_CODES = frozenset({*CONTRAINDICATION_CODES.values(), "indication_not_recommended"})
+BLOCK_CODES = frozenset(
+    {*CONTRAINDICATION_CODES.values(), "indication_not_recommended", "dose_over_max", "volume_over_max"}
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,19 @@ class Override:
     code: str
     by: str
     reason: str
+
+
+@dataclass(frozen=True)
+class ActualWeightDose:
+    """One cycle's dose and one day's bag against the patient's actual weight, with their maxima."""
+
+    actual_kg: Decimal
+    grams_per_cycle: Decimal  # as ordered, before rounding to whole vials
+    bag_ml: Decimal  # one day's volume
+    max_g_per_kg: Decimal
+    max_source: str  # whose maximum: "Gammagard Liquid's label for M30.3", "the clinic's maximum"
+    max_ml_per_kg: Decimal
+    indication_code: str
 
 
 def _fmt(value: Decimal) -> str:
@@ -65,12 +80,14 @@ def order_checks(
     overrides: Mapping[str, Override] | None = None,
     prior_reaction: tuple[int, datetime] | None = None,
     slower_protocol: str | None = None,
+    actual: ActualWeightDose | None = None,
 ) -> list[Check]:
     """Return the checks for an order, blocks first. ``contraindications`` are (flag kind, label) pairs.
 
     ``dose_g_per_kg`` is one cycle's dose per kg of dosing weight (None when it cannot be known).
     ``prior_reaction`` is the (CTCAE grade, time) of the patient's worst infusion reaction of grade 2 or
-    more; the next infusion then suggests ``slower_protocol`` and premedication.
+    more; the next infusion then suggests ``slower_protocol`` and premedication. ``actual`` is the dose
+    and bag against the patient's actual weight (None when there is no plan): over their maxima, a block.
     """
     overrides = overrides or {}
     found: list[Check] = []
@@ -86,6 +103,8 @@ def order_checks(
                 + "; a clinic manager must approve it with a reason.",
             )
         )
+    if actual is not None:
+        found.extend(actual_weight_checks(actual))
     found = [
         Check(c.code, c.severity, c.message, overrides[c.code].by, overrides[c.code].reason)
         if c.code in overrides
@@ -143,6 +162,40 @@ def order_checks(
                 WARN,
                 f"Grade {grade} infusion reaction on {when:%Y-%m-%d}: use {slower} and premedicate "
                 "(acetaminophen and an antihistamine; consider a corticosteroid).",
+            )
+        )
+    return found
+
+
+def actual_weight_checks(dose: ActualWeightDose) -> list[Check]:
+    """Blocks for a dose or a bag too large for the patient's actual body weight, whatever weight the dose
+    was computed from (an ideal weight above the actual one, a child planned as an adult).
+
+    The dose is compared as ordered, before rounding to whole vials (which the vial tolerance bounds).
+    """
+    found = []
+    per_kg = dose.grams_per_cycle / dose.actual_kg
+    weight = f"{_fmt(dose.actual_kg)} kg"
+    if per_kg > dose.max_g_per_kg:
+        found.append(
+            Check(
+                "dose_over_max",
+                BLOCK,
+                f"{_fmt(dose.grams_per_cycle)} g per cycle is {_fmt(per_kg.quantize(Decimal('0.01')))} g/kg "
+                f"of the patient's actual weight ({weight}), over the {_fmt(dose.max_g_per_kg)} g/kg maximum "
+                f"for {dose.indication_code} ({dose.max_source}): check the dosing weight and the dose with "
+                "the prescriber.",
+            )
+        )
+    ml_per_kg = dose.bag_ml / dose.actual_kg
+    if ml_per_kg > dose.max_ml_per_kg:
+        found.append(
+            Check(
+                "volume_over_max",
+                BLOCK,
+                f"The {_fmt(dose.bag_ml)} mL bag is {_fmt(ml_per_kg.quantize(Decimal('0.1')))} mL/kg of the "
+                f"patient's actual weight ({weight}), over the clinic's {_fmt(dose.max_ml_per_kg)} mL/kg: "
+                "check the dosing weight, or split the dose over more days.",
             )
         )
     return found

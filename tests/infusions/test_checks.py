@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
-from infusions.checks import BLOCK, WARN, Override, order_checks, unresolved_blocks
+from infusions.checks import BLOCK, WARN, ActualWeightDose, Override, order_checks, unresolved_blocks
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -81,3 +81,34 @@ def test_at_risk_reasons_are_named_in_the_warning():
         "Capped protocol: Diabetes mellitus, Age over 65 (thrombosis and kidney risk); the At-risk capped "
         "protocol is used."
     )
+
+
+def actual(**changes):
+    # The boy: 14 kg; "ideal" (Devine base 50 kg) made 100 g in a 1,000 mL bag.
+    facts = {
+        "actual_kg": D("14"),
+        "grams_per_cycle": D("100"),
+        "bag_ml": D("1000"),
+        "max_g_per_kg": D("2"),
+        "max_source": "the clinic's maximum",
+        "max_ml_per_kg": D("25"),
+        "indication_code": "M30.3",
+    }
+    return ActualWeightDose(**(facts | changes))
+
+
+def test_a_dose_and_a_bag_too_big_for_the_actual_weight_block_until_a_manager_overrides():
+    # 100 g / 14 kg = 7.14 g/kg > 2; 1,000 mL / 14 kg = 71.4 mL/kg > 25.
+    found = checks(actual=actual())
+
+    assert [(c.code, c.severity) for c in found] == [("dose_over_max", BLOCK), ("volume_over_max", BLOCK)]
+    assert found[0].message.startswith("100 g per cycle is 7.14 g/kg of the patient's actual weight (14 kg)")
+    assert "over the 2 g/kg maximum for M30.3 (the clinic's maximum)" in found[0].message
+    assert "71.4 mL/kg" in found[1].message
+    overridden = checks(actual=actual(), overrides={"dose_over_max": Override("dose_over_max", "mona", "Ok")})
+    assert [c.code for c in unresolved_blocks(overridden)] == ["volume_over_max"]
+
+
+def test_exactly_the_maximum_is_allowed():
+    # 28 g / 14 kg = 2 g/kg; 280 mL / 14 kg = 20 mL/kg.
+    assert checks(actual=actual(grams_per_cycle=D("28"), bag_ml=D("280"))) == []
