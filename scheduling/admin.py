@@ -16,6 +16,7 @@ from clinic.audit import AuditedAdminMixin, record_access
 from clinic.errors import Conflict
 from scheduling import selectors, services
 from scheduling.models import (
+    MAX_SESSION,
     Booking,
     BookingEvent,
     Chair,
@@ -246,7 +247,9 @@ class BookingAddForm(forms.ModelForm):
         help_text="Local time of the chair's site, e.g. 2027-03-02 10:00.",
         widget=forms.DateTimeInput(attrs={"placeholder": "YYYY-MM-DD HH:MM"}),
     )
-    duration_minutes = forms.IntegerField(min_value=1, max_value=600, initial=240)
+    duration_minutes = forms.IntegerField(
+        min_value=1, max_value=int(MAX_SESSION.total_seconds() // 60), initial=240
+    )
 
     class Meta:
         model = Booking

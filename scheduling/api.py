@@ -20,7 +20,7 @@ from clinic.db import validated_save
 from patients.models import Patient
 from scheduling import access, selectors, services
 from scheduling.availability import MAX_RANGE_DAYS, find_slots
-from scheduling.models import Booking, BookingStatus, Chair, ChairKind, OpeningHours, Site
+from scheduling.models import MAX_SESSION, Booking, BookingStatus, Chair, ChairKind, OpeningHours, Site
 
 
 class OpeningHoursSerializer(serializers.ModelSerializer):
@@ -280,7 +280,7 @@ WEEKDAY_NAMES = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "su
 
 class AvailabilityQuerySerializer(serializers.Serializer):
     site = serializers.IntegerField(required=False, help_text="A site id; all your sites when left out.")
-    duration_minutes = serializers.IntegerField(min_value=1, max_value=10 * 60)
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=int(MAX_SESSION.total_seconds() // 60))
     date_from = serializers.DateField()
     date_to = serializers.DateField(
         required=False, help_text="Inclusive; 14 days after date_from if left out."

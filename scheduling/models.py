@@ -21,8 +21,9 @@ from clinic.audit import audit_register
 from clinic.db import constraint_error
 from patients.models import Patient
 
-# No session is longer; it also bounds overlap queries so they can use the (site, start) index.
-MAX_SESSION = timedelta(hours=10)
+# No session is longer (the clinic's own limit, `scheduling.limits.longest_session`, is at most this); it
+# also bounds overlap queries so they can use the (site, start) index.
+MAX_SESSION = timedelta(hours=16)
 GRID_CHOICES = (5, 10, 15, 20, 30, 60)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from clinic.errors import Conflict
 from patients.models import Patient
+from scheduling.limits import DEFAULT_LONGEST, longest_session
 from scheduling.models import (
     INACTIVE_STATUSES,
     MAX_SESSION,
@@ -47,8 +48,18 @@ def validate_times(start: datetime, end: datetime, *, now: datetime) -> None:
         raise invalid("start", "naive_time", "Times need a time zone (an offset or Z).")
     if end <= start:
         raise invalid("end", "end_before_start", "The booking must end after it starts.")
-    if end - start > MAX_SESSION:
-        raise invalid("end", "too_long", "A session cannot be longer than 10 hours.")
+    if end - start > DEFAULT_LONGEST:
+        # Only a long session pays for asking what the clinic's longest protocol is.
+        longest = longest_session()
+        if end - start > longest:
+            hours = f"{longest.total_seconds() / 3600:g}"
+            raise invalid(
+                "end",
+                "too_long",
+                "A session cannot be longer than %(hours)s hours (the clinic's longest protocol, with "
+                "preparation and observation).",
+                hours=hours,
+            )
     if start < now:
         raise invalid("start", "in_past", "A booking cannot start in the past.")
 
