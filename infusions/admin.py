@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 
 from clinic.audit import AuditedAdminMixin
 from infusions import selectors, selectors_chairside, services
@@ -19,6 +18,7 @@ from infusions.models import (
     TitrationProtocol,
     TreatmentOrder,
 )
+from infusions.models.policy_children import child_limit_rows
 from infusions.planning import order_plan
 from patients.models import Diagnosis
 
@@ -58,7 +58,8 @@ class ProtocolStepInline(admin.TabularInline):
 
 @admin.register(TitrationProtocol)
 class TitrationProtocolAdmin(admin.ModelAdmin):
-    list_display = ["name", "summary"]
+    list_display = ["name", "summary", "over"]
+    fields = ["name", "description", ("over_hours_min", "over_hours_max")]
     search_fields = ["name"]
     inlines = [ProtocolStepInline]
 
@@ -69,6 +70,11 @@ class TitrationProtocolAdmin(admin.ModelAdmin):
     def summary(self, protocol):
         return " → ".join(str(step) for step in protocol.steps.all())
 
+    @admin.display(description="Over a fixed time")
+    def over(self, protocol):
+        hours = protocol.over_hours()
+        return f"{hours[0].normalize():f}-{hours[1].normalize():f} h" if hours else "—"
+
 
 @admin.register(InfusionPolicy)
 class InfusionPolicyAdmin(admin.ModelAdmin):
@@ -76,7 +82,17 @@ class InfusionPolicyAdmin(admin.ModelAdmin):
 
     fieldsets = [
         ("Before an infusion", {"fields": ["lab_window_days", ("dose_min_g_per_kg", "dose_max_g_per_kg")]}),
-        ("Dose", {"fields": ["adjusted_weight_threshold_percent", "vial_tolerance_percent"]}),
+        (
+            "Dose",
+            {
+                "fields": [
+                    "adjusted_weight_threshold_percent",
+                    "vial_tolerance_percent",
+                    ("max_g_per_kg_actual", "max_ml_per_kg_actual"),
+                    "paediatric_ideal_weight",
+                ]
+            },
+        ),
         ("At-risk patients", {"fields": ["at_risk_protocol", "at_risk_max_ml_per_kg_h"]}),
         ("Chair time", {"fields": [("prep_minutes", "observation_minutes", "grid_minutes")]}),
         (
@@ -93,6 +109,17 @@ class InfusionPolicyAdmin(admin.ModelAdmin):
                     ("temperature_rise_c", "systolic_change", "heart_rate_rise"),
                     ("vitals_titration_minutes", "vitals_steady_minutes"),
                 ],
+            },
+        ),
+        (
+            "Vitals for children: out-of-range flags by age band",
+            {
+                "description": "A child's reading is judged by the limits of the age band the patient is in "
+                "on the day of the reading (infant under 1 year, toddler 1-2, preschool 3-5, school age "
+                "6-11, adolescent 12-17); temperature, SpO2, the changes from the baseline and the "
+                "intervals above apply to everyone. Defaults: the American Heart Association's PALS 2020 "
+                "normal ranges and hypotension limits (the README lists every figure).",
+                "fields": child_limit_rows(),
             },
         ),
     ]
@@ -301,63 +328,15 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description="Plan")
     def plan_table(self, order):
         result = self._result(order)
-        plan = result.plan
-        if plan is None:
-            return format_html("<strong>No plan</strong>: {} ({})", result.error.message, result.error.code)
-        vials = " + ".join(f"{count} x {size.normalize():f} g" for size, count in plan.vials) or "—"
-        rows = [
-            ("Dosing weight", f"{plan.dosing_weight_kg} kg ({plan.dosing_weight_basis})"),
-            ("Dose (this day)", f"{plan.dose_grams} g of {plan.total_grams} g over {plan.days} day(s)"),
-            ("Rounded dose", f"{plan.rounded_dose_grams} g: {vials}"),
-            ("Volume", f"{plan.volume_ml} mL"),
-            ("Billing units", str(plan.billing_units)),
-            ("Protocol", result.protocol_name),
-            ("Infusion", f"{plan.infusion_minutes} min"),
-            (
-                "Chair",
-                f"{plan.chair_minutes} min ({plan.chair_minutes // 60} h {plan.chair_minutes % 60} min)",
-            ),
-        ]
-        figures = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
-        steps = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (s.start_minute, s.minutes, s.rate_ml_per_hour, s.volume_ml, "capped" if s.capped else "")
-                for s in plan.steps
-            ),
-        )
-        notes = format_html_join("", "<li>{}</li>", ((n,) for n in plan.notes))
-        return format_html(
-            '<table class="plan">{}</table><table class="plan-steps"><tr><th>Start (min)</th>'
-            "<th>Minutes</th><th>Rate (mL/h)</th><th>Volume (mL)</th><th></th></tr>{}</table><ul>{}</ul>",
-            figures,
-            steps,
-            notes,
+        chair = result.plan.chair_minutes if result.plan else 0
+        return render_to_string(
+            "admin/infusions/_order_plan.html",
+            {"result": result, "chair_hours": chair // 60, "chair_rest": chair % 60},
         )
 
     @admin.display(description="Checks")
     def checks_table(self, order):
-        checks = self._result(order).checks
-        if not checks:
-            return "No warnings."
-        return format_html(
-            '<table class="checks"><tr><th>Severity</th><th>Code</th><th>Check</th><th>Override</th></tr>{}'
-            "</table>",
-            format_html_join(
-                "",
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                (
-                    (
-                        c.severity,
-                        c.code,
-                        c.message,
-                        f"{c.overridden_by}: {c.override_reason}" if c.overridden_by else "",
-                    )
-                    for c in checks
-                ),
-            ),
-        )
+        return render_to_string("admin/infusions/_order_checks.html", {"checks": self._result(order).checks})
 
 
 # The chairside record: staff read a session's summary here (the tablet pages write it).

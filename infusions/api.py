@@ -45,16 +45,22 @@ def plan_json(result: OrderPlan) -> dict:
         }
         for c in result.checks
     ]
+    person = {
+        "age_band": age_band_json(result.age_band),
+        "premedication": premedication_json(result.premedication),
+    }
     if result.plan is None:
         error = result.error
         return {
             "error": {"code": error.code, "field": error.field, "detail": error.message},
+            **person,
             "checks": checks,
         }
     plan = result.plan
     return {
         "dosing_weight_kg": _dec(plan.dosing_weight_kg),
         "dosing_weight_basis": plan.dosing_weight_basis,
+        "actual_weight_kg": _dec(plan.actual_weight_kg),
         "days": plan.days,
         "total_grams": _dec(plan.total_grams),
         "dose_grams": _dec(plan.dose_grams),
@@ -78,8 +84,36 @@ def plan_json(result: OrderPlan) -> dict:
         "infusion_minutes": _dec(plan.infusion_minutes),
         "chair_minutes": plan.chair_minutes,
         "notes": list(plan.notes),
+        **person,
         "checks": checks,
     }
+
+
+def age_band_json(band) -> dict:
+    """Who the plan is for: the age band on the infusion's day and whether (why) the child rules apply."""
+    return {
+        "band": band.band,
+        "age": band.age_text,
+        "child_rules": band.child,
+        "rule": band.rule,
+        "reason": band.reason,
+    }
+
+
+def premedication_json(suggestions) -> list[dict]:
+    """The per-kg premedication suggested for a child (empty for an adult)."""
+    return [
+        {
+            "drug": s.drug,
+            "dose_mg": _dec(s.dose_mg),
+            "mg_per_kg": _dec(s.mg_per_kg),
+            "max_mg": _dec(s.max_mg),
+            "route": s.route,
+            "capped": s.capped,
+            "text": s.text,
+        }
+        for s in suggestions
+    ]
 
 
 class LabelRateSerializer(serializers.ModelSerializer):

@@ -5,12 +5,14 @@ class InfusionsConfig(AppConfig):
     name = "infusions"
 
     def ready(self) -> None:
-        from infusions import authorizations
+        from infusions import authorizations, selectors
         from insurance.providers import register_clinical_summary
+        from scheduling.limits import register_longest_session
         from scheduling.services import booking_rescheduled, booking_status_changed
 
         # Insurance and scheduling cannot import infusions: infusions plugs itself into both here.
         register_clinical_summary(authorizations.clinical_summary)
+        register_longest_session(selectors.longest_session)
         booking_status_changed.connect(
             authorizations.booking_status_changed, dispatch_uid="infusions.authorization_usage"
         )

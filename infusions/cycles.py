@@ -198,10 +198,10 @@ def cycle_book(
     with transaction.atomic():
         # The order's row lock serialises cycle numbering: two desks booking the same order take turns.
         locked = TreatmentOrder.objects.select_for_update().get(pk=order.pk)
-        plan = services.order_cycle_check(order=locked).plan
-        authorization_check(order=locked, plan=plan, start=start)
         site = chair.site
         local = start.astimezone(site.zone)
+        plan = services.order_cycle_check(order=locked, on=local.date()).plan
+        authorization_check(order=locked, plan=plan, start=start)
         if local.date() < locked.start_date:
             raise Conflict(
                 "before_order_start",

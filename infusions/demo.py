@@ -89,11 +89,18 @@ PRODUCTS = (
 
 STANDARD = "Standard 0.5-1-2-4 then 5.4 mL/kg/h"
 CAPPED = "At-risk capped 0.5-1-2 mL/kg/h"
+KAWASAKI = "Kawasaki disease: over 10-12 h (AHA 2017)"
+# name -> (steps, (shortest, longest) hours for a protocol given over a fixed time, else None)
 PROTOCOLS = {
     # The DOMAIN worked example.
-    STANDARD: [("0.5", 30), ("1", 30), ("2", 30), ("4", 30), ("5.4", None)],
+    STANDARD: ([("0.5", 30), ("1", 30), ("2", 30), ("4", 30), ("5.4", None)], None),
     # Boxed warning: minimum practicable rate for thrombosis and renal risk.
-    CAPPED: [("0.5", 30), ("1", 30), ("2", None)],
+    CAPPED: ([("0.5", 30), ("1", 30), ("2", None)], None),
+    # 2 g/kg as one infusion over 10-12 hours (McCrindle BW et al. Diagnosis, treatment, and long-term
+    # management of Kawasaki disease: a scientific statement for health professionals from the American
+    # Heart Association. Circulation 2017;135:e927-e999): a slow first hour, then the rate that ends the
+    # bag at 10 hours, never above 4 mL/kg/h nor the label's maximum.
+    KAWASAKI: ([("0.5", 30), ("1", 30), ("4", None)], (D("10"), D("12"))),
 }
 
 # mrn -> (brand, g/kg per cycle, split days, interval days, cycles or None for ongoing, premedication)
@@ -105,7 +112,19 @@ DEMO_ORDERS = {
     "MRN-100005": ("Octagam 10%", "2", 5, 28, None, "Acetaminophen 650 mg PO, cetirizine 10 mg PO"),
     "MRN-100006": ("Privigen", "2", 5, None, 1, "Acetaminophen 650 mg PO"),
     "MRN-100008": ("Gammagard Liquid", "1", 1, 21, None, "Acetaminophen 650 mg PO"),
+    # Children: a boy of 3 with Kawasaki disease (one dose), a girl of 9 with juvenile dermatomyositis.
+    "MRN-100009": (
+        "Gammagard Liquid",
+        "2",
+        1,
+        None,
+        1,
+        "Acetaminophen 15 mg/kg PO, diphenhydramine 1 mg/kg PO",
+    ),
+    "MRN-100010": ("Octagam 10%", "2", 2, 28, None, "Acetaminophen 15 mg/kg PO, diphenhydramine 1 mg/kg PO"),
 }
+# Orders given by another protocol than the standard one.
+DEMO_PROTOCOLS = {"MRN-100009": KAWASAKI}
 # The demo order whose next two cycles are booked as a series (series.series_book).
 SERIES_MRN = "MRN-100002"
 
@@ -135,8 +154,11 @@ def _products() -> dict[str, Product]:
 
 def _protocols() -> dict[str, TitrationProtocol]:
     protocols = {}
-    for name, steps in PROTOCOLS.items():
-        protocol, created = TitrationProtocol.objects.get_or_create(name=name)
+    for name, (steps, over) in PROTOCOLS.items():
+        low, high = over or (None, None)
+        protocol, created = TitrationProtocol.objects.get_or_create(
+            name=name, defaults={"over_hours_min": low, "over_hours_max": high}
+        )
         if created:
             ProtocolStep.objects.bulk_create(
                 ProtocolStep(protocol=protocol, position=i, rate_ml_per_kg_h=D(rate), minutes=minutes)
@@ -147,7 +169,7 @@ def _protocols() -> dict[str, TitrationProtocol]:
 
 
 def seed_infusions(*, created_by=None) -> None:
-    """Products with label maxima, the two protocols, the policy, and one active order per demo patient
+    """Products with label maxima, the protocols, the policy, and one active order per demo patient
     whose diagnosis fits (not the one with a contraindication). Creates nothing the second time."""
     products = _products()
     protocols = _protocols()
@@ -167,7 +189,7 @@ def seed_infusions(*, created_by=None) -> None:
                 patient=patient,
                 indication=indication,
                 product=products[brand],
-                protocol=protocols[STANDARD],
+                protocol=protocols[DEMO_PROTOCOLS.get(patient.mrn, STANDARD)],
                 dose_grams_per_kg=D(per_kg),
                 split_days=days,
                 interval_days=interval,

@@ -8,14 +8,17 @@ Plan errors become Django ValidationErrors here and nowhere else, named after th
 """
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from infusions import plan as arithmetic
-from infusions.checks import Check, Override, order_checks
+from infusions.checks import ActualWeightDose, Check, Override, order_checks
 from infusions.models import InfusionPolicy, TreatmentOrder, WeightPolicy
+from infusions.premedication import Suggestion, child_premedication
+from patients.childhood import AgeBand
 
 # plan.py's argument names -> the order field a person would correct.
 PLAN_FIELDS = {
@@ -34,6 +37,8 @@ PLAN_FIELDS = {
     "vial_sizes_g": "product",
     "grams_per_unit": "product",
     "cap_ml_per_kg_h": "product",
+    "over_hours": "protocol",
+    "over_minutes": "protocol",
 }
 
 
@@ -44,6 +49,8 @@ class OrderPlan:
     checks: list[Check]
     protocol_name: str
     cap_ml_per_kg_h: Decimal | None
+    age_band: AgeBand  # the patient on the day of the infusion (`patients.childhood`)
+    premedication: list[Suggestion]  # per kg, for a child; empty for an adult
 
 
 def as_validation_error(error: arithmetic.PlanError) -> ValidationError:
@@ -58,13 +65,26 @@ def _weight_required(order: TreatmentOrder) -> arithmetic.PlanError:
     )
 
 
-def order_plan(order: TreatmentOrder, *, policy: InfusionPolicy, now: datetime) -> OrderPlan:
-    """Return the order's plan (or the PlanError that stops it) and its checks. Never raises PlanError."""
+def infusion_day(order: TreatmentOrder, now: datetime) -> date:
+    """The day an order's next infusion is planned for when no booking says: its start, or today."""
+    return max(order.start_date, timezone.localdate(now))
+
+
+def order_plan(
+    order: TreatmentOrder, *, policy: InfusionPolicy, now: datetime, on: date | None = None
+) -> OrderPlan:
+    """Return the order's plan (or the PlanError that stops it) and its checks. Never raises PlanError.
+
+    `on` is the local day of the infusion (a booking's), by default `infusion_day`: the patient's age
+    on it decides the child rules (`patients.childhood`).
+    """
     patient = order.patient
+    band = patient.age_band_on(on or infusion_day(order, now), order.latest_height_cm)
     reasons = patient.at_risk_reasons()
-    protocol_name, capped_with = order.protocol.name, None
+    protocol, capped_with = order.protocol, None
     if reasons and policy.at_risk_protocol is not None:
-        protocol_name = capped_with = policy.at_risk_protocol.name
+        protocol, capped_with = policy.at_risk_protocol, policy.at_risk_protocol.name
+    protocol_name = protocol.name
     label_cap, label = order.product.label_cap(order.indication.code)
     caps = [label_cap] if label_cap is not None else []
     if reasons and policy.at_risk_max_ml_per_kg_h is not None:
@@ -80,7 +100,7 @@ def order_plan(order: TreatmentOrder, *, policy: InfusionPolicy, now: datetime) 
             height_cm=order.latest_height_cm,
             actual_kg=weight,
             concentration_percent=order.product.concentration_percent,
-            protocol=policy.at_risk_steps() if capped_with else order.protocol.plan_steps(),
+            protocol=policy.at_risk_steps() if capped_with else protocol.plan_steps(),
             grams_per_kg=order.dose_grams_per_kg,
             fixed_grams=order.fixed_grams,
             policy=order.weight_policy or WeightPolicy.AUTO,
@@ -93,6 +113,9 @@ def order_plan(order: TreatmentOrder, *, policy: InfusionPolicy, now: datetime) 
             prep_minutes=policy.prep_minutes,
             observation_minutes=policy.observation_minutes,
             grid_minutes=policy.grid_minutes,
+            child=band,
+            paediatric_ideal=policy.paediatric_ideal_weight,
+            over_hours=protocol.over_hours(),
         )
     except arithmetic.PlanError as exc:
         error = exc
@@ -130,8 +153,31 @@ def order_plan(order: TreatmentOrder, *, policy: InfusionPolicy, now: datetime) 
         overrides=_overrides(order),
         prior_reaction=_prior_reaction(order),
         slower_protocol=policy.at_risk_protocol.name if policy.at_risk_protocol else None,
+        actual=_actual_weight_dose(order, plan, policy),
     )
-    return OrderPlan(plan, error, checks, protocol_name, cap)
+    premedication = child_premedication(band=band, weight_kg=weight) if weight is not None else []
+    return OrderPlan(plan, error, checks, protocol_name, cap, band, premedication)
+
+
+def _actual_weight_dose(
+    order: TreatmentOrder, plan: arithmetic.Plan | None, policy: InfusionPolicy
+) -> ActualWeightDose | None:
+    if plan is None:
+        return None
+    code = order.indication.code
+    label = order.product.label_dose_max(code)
+    if label is not None:
+        where = f"the {label.indication_prefix} row" if label.indication_prefix else "its general row"
+        source = f"{order.product.brand}'s label data, {where}"
+    return ActualWeightDose(
+        actual_kg=plan.actual_weight_kg,
+        grams_per_cycle=plan.total_grams,
+        bag_ml=plan.volume_ml,
+        max_g_per_kg=label.max_dose_g_per_kg if label is not None else policy.max_g_per_kg_actual,
+        max_source=source if label is not None else "the clinic's maximum",
+        max_ml_per_kg=policy.max_ml_per_kg_actual,
+        indication_code=code,
+    )
 
 
 def _with_notes(plan: arithmetic.Plan, notes: list[str]) -> arithmetic.Plan:
@@ -158,9 +204,11 @@ def _overrides(order: TreatmentOrder) -> dict[str, Override]:
     return {o.code: Override(o.code, o.overridden_by.get_username(), o.reason) for o in order.overrides.all()}
 
 
-def require_plan(order: TreatmentOrder, *, policy: InfusionPolicy, now: datetime) -> OrderPlan:
+def require_plan(
+    order: TreatmentOrder, *, policy: InfusionPolicy, now: datetime, on: date | None = None
+) -> OrderPlan:
     """Return the order's plan; raises ValidationError (the PlanError's code, on the order's field)."""
-    result = order_plan(order, policy=policy, now=now)
+    result = order_plan(order, policy=policy, now=now, on=on)
     if result.error is not None:
         raise as_validation_error(result.error)
     return result

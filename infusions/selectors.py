@@ -2,11 +2,15 @@
 with its rows: orders carry the patient's latest weight, height and eGFR as annotations, and everything
 the plan and the checks read is prefetched."""
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+import math
+from datetime import timedelta
+
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
 
 from infusions.models import (
     FLAG_GRADE,
     BlockOverride,
+    InfusionPolicy,
     Product,
     ProtocolStep,
     Reaction,
@@ -46,6 +50,18 @@ def protocol_list() -> QuerySet[TitrationProtocol]:
     return TitrationProtocol.objects.prefetch_related(
         Prefetch("steps", ProtocolStep.objects.order_by("position"))
     )
+
+
+def longest_session() -> timedelta | None:
+    """The chair time of the clinic's longest fixed-time protocol (its longest hours plus preparation and
+    observation, up to the grid), or None when it has none: the calendar's limit
+    (`scheduling.limits`). Two queries."""
+    hours = TitrationProtocol.objects.aggregate(longest=Max("over_hours_max"))["longest"]
+    if hours is None:
+        return None
+    policy = InfusionPolicy.current()
+    minutes = math.ceil(hours * 60) + policy.prep_minutes + policy.observation_minutes
+    return timedelta(minutes=math.ceil(minutes / policy.grid_minutes) * policy.grid_minutes)
 
 
 def _worst_reaction() -> QuerySet[Reaction]:

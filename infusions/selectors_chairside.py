@@ -260,9 +260,14 @@ def board_sites(user) -> QuerySet[Site]:
     return access_sites(user).order_by("name")
 
 
-def patient_flags(patient) -> list[tuple[str, str]]:
-    """Allergies, contraindications, at-risk reasons and prior reactions (prefetched)."""
-    flags = [("allergy", f"Allergy: {a.substance}") for a in patient.allergies.all()]
+def patient_flags(patient, on: date | None = None) -> list[tuple[str, str]]:
+    """A child's age band on `on` (the booking's day), allergies, contraindications, at-risk reasons and
+    prior reactions (prefetched)."""
+    flags = []
+    band = patient.age_band_on(on) if on is not None else None
+    if band is not None and band.band != "adult":
+        flags.append(("child", f"Child: {band.label}, {band.age_text}"))
+    flags += [("allergy", f"Allergy: {a.substance}") for a in patient.allergies.all()]
     flags += [
         ("contraindication", f"Contraindicated: {f.get_kind_display()}") for f in patient.contraindications()
     ]
@@ -314,7 +319,7 @@ def board(user, site: Site, day: date | None = None, *, now: datetime | None = N
         booking = (in_chair or expected or done[-1:])[0]
         card.booking, card.session = booking, _session(booking)
         booking.patient.worst_reaction_grade = booking.worst_reaction_grade
-        card.flags = patient_flags(booking.patient)
+        card.flags = patient_flags(booking.patient, day)
         card.due = next_due(card.session, policy=policy, now=now) if card.session else []
     return list(cards.values())
 

@@ -228,15 +228,18 @@ def block_override_record(*, order: TreatmentOrder, code: str, reason: str, by) 
     )
 
 
-def order_cycle_check(*, order: TreatmentOrder, now: datetime | None = None) -> OrderPlan:
-    """Run the checks again before a cycle and return the plan. Raises Conflict order_not_active,
-    order_blocked; ValidationError when the order can no longer be planned (e.g. weight_required)."""
+def order_cycle_check(
+    *, order: TreatmentOrder, now: datetime | None = None, on: date | None = None
+) -> OrderPlan:
+    """Run the checks again before a cycle and return the plan; `on` is the cycle's local day (the
+    patient's age on it decides the child rules). Raises Conflict order_not_active, order_blocked;
+    ValidationError when the order can no longer be planned (e.g. weight_required)."""
     fresh = selectors.order_list().get(pk=order.pk)
     if fresh.status != OrderStatus.ACTIVE:
         raise Conflict(
             "order_not_active", f"This order is {fresh.get_status_display().lower()}.", field="status"
         )
-    result = require_plan(fresh, policy=InfusionPolicy.current(), now=now or timezone.now())
+    result = require_plan(fresh, policy=InfusionPolicy.current(), now=now or timezone.now(), on=on)
     blocks = unresolved_blocks(result.checks)
     if blocks:
         raise Conflict(

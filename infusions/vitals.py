@@ -2,7 +2,31 @@
 
 Plain functions over plain values (no Django), tested against the defaults in shared DOMAIN.md
 ("During the infusion"). The impossible limits are fixed here; the abnormal thresholds and the intervals
-are the clinic's (`VitalsLimits`, built from `InfusionPolicy.vitals_limits()`), passed in by the caller.
+are the clinic's (`VitalsLimits`, built from `InfusionPolicy.vitals_limits(band)`), passed in by the
+caller, for the patient's age band on the day of the reading (`patients.childhood`).
+
+Children's limits by band (`BAND_DEFAULTS`) come from the American Heart Association's Pediatric
+Advanced Life Support provider manual (PALS, 2020): its tables of normal heart rates (awake and asleep),
+respiratory rates and blood pressures by age, and its definition of hypotension (systolic under 70 mmHg
+from 1 to 12 months, under 70 + 2 x age in years from 1 to 10 years, under 90 over 10 years). A flag is
+raised outside the widest normal range:
+
+| band | heart rate under / over | respiratory rate over | systolic under / over | diastolic over |
+|---|---|---|---|---|
+| infant (under 1 y) | 90 / 180 | 53 | 70 / 104 | 56 |
+| toddler (1-2 y) | 80 / 140 | 37 | 74 / 106 | 63 |
+| preschool (3-5 y) | 65 / 120 | 28 | 80 / 112 | 72 |
+| school age (6-11 y) | 58 / 118 | 25 | 90 / 120 | 80 |
+| adolescent (12-17 y) | 50 / 100 | 20 | 90 / 131 | 83 |
+
+- heart rate: under the lowest asleep rate, over the highest awake rate of the band;
+- respiratory rate: over the band's normal range;
+- systolic under: hypotension by the PALS formula at the oldest age of the band (toddler 2 y: 74,
+  preschool 5 y: 80, from 10 y: 90), so no child of the band is below it unflagged;
+- systolic and diastolic over: the top of the band's normal range (school age: PALS's 10-12 year row,
+  adolescent: its 12-15 year row, applied to 17).
+
+Temperature, SpO2, the changes from the baseline and the vitals intervals are the same for every band.
 """
 
 from collections.abc import Mapping, Sequence
@@ -29,6 +53,60 @@ LABELS = {
 }
 
 
+# The limits that differ by age band (the rest are the same for everyone).
+BANDED = (
+    "systolic_high",
+    "systolic_low",
+    "diastolic_high",
+    "heart_rate_high",
+    "heart_rate_low",
+    "respiratory_rate_high",
+)
+# PALS 2020 (see above): band -> {limit: value}. The adult band's are VitalsLimits' own defaults.
+BAND_DEFAULTS: dict[str, dict[str, int]] = {
+    "infant": {
+        "systolic_high": 104,
+        "systolic_low": 70,
+        "diastolic_high": 56,
+        "heart_rate_high": 180,
+        "heart_rate_low": 90,
+        "respiratory_rate_high": 53,
+    },
+    "toddler": {
+        "systolic_high": 106,
+        "systolic_low": 74,
+        "diastolic_high": 63,
+        "heart_rate_high": 140,
+        "heart_rate_low": 80,
+        "respiratory_rate_high": 37,
+    },
+    "preschool": {
+        "systolic_high": 112,
+        "systolic_low": 80,
+        "diastolic_high": 72,
+        "heart_rate_high": 120,
+        "heart_rate_low": 65,
+        "respiratory_rate_high": 28,
+    },
+    "school_age": {
+        "systolic_high": 120,
+        "systolic_low": 90,
+        "diastolic_high": 80,
+        "heart_rate_high": 118,
+        "heart_rate_low": 58,
+        "respiratory_rate_high": 25,
+    },
+    "adolescent": {
+        "systolic_high": 131,
+        "systolic_low": 90,
+        "diastolic_high": 83,
+        "heart_rate_high": 100,
+        "heart_rate_low": 50,
+        "respiratory_rate_high": 20,
+    },
+}
+
+
 @dataclass(frozen=True)
 class VitalsLimits:
     """The limits a clinic may tune (InfusionPolicy): values past them are possible but abnormal, so the
@@ -51,6 +129,8 @@ class VitalsLimits:
     # When vitals are due (DOMAIN.md): every 15 min during titration, hourly after, and at each rate change.
     titration_interval: timedelta = timedelta(minutes=15)
     steady_interval: timedelta = timedelta(hours=1)
+    band: str = "adult"  # whose limits these are (a `patients.childhood` band), named in every flag
+    band_text: str = "adult limits"  # `patients.childhood.LIMITS_TEXT`, as a flag's message says it
 
 
 DEFAULT_LIMITS = VitalsLimits()
@@ -78,42 +158,46 @@ def impossible(values: Mapping[str, object]) -> dict[str, str]:
 class Flag:
     code: str
     message: str
+    band: str = "adult"  # the age band whose limits the reading was judged by
 
 
 def abnormal(
     values: Mapping[str, object], baseline: Mapping[str, object] | None = None, *, limits: VitalsLimits
 ) -> list[Flag]:
-    """Return the flags of a possible reading: general limits, then changes from the patient's baseline."""
-    flags: list[Flag] = []
+    """Return the flags of a possible reading: the band's limits, then changes from the patient's baseline.
+
+    Every flag names the band whose limits applied (`limits.band`); a limit's message says it too.
+    """
+    found: list[tuple[str, str]] = []
+    whose = f"({limits.band_text})"
     sbp, dbp, hr = values.get("systolic"), values.get("diastolic"), values.get("heart_rate")
     temp, rr, spo2 = values.get("temperature_c"), values.get("respiratory_rate"), values.get("spo2")
     if sbp is not None and sbp > limits.systolic_high:
-        flags.append(Flag("systolic_high", f"Systolic {sbp} mmHg is over {limits.systolic_high}."))
+        found.append(("systolic_high", f"Systolic {sbp} mmHg is over {limits.systolic_high} {whose}."))
     if sbp is not None and sbp < limits.systolic_low:
-        flags.append(Flag("systolic_low", f"Systolic {sbp} mmHg is under {limits.systolic_low}."))
+        found.append(("systolic_low", f"Systolic {sbp} mmHg is under {limits.systolic_low} {whose}."))
     if dbp is not None and dbp > limits.diastolic_high:
-        flags.append(Flag("diastolic_high", f"Diastolic {dbp} mmHg is over {limits.diastolic_high}."))
+        found.append(("diastolic_high", f"Diastolic {dbp} mmHg is over {limits.diastolic_high} {whose}."))
     if hr is not None and hr > limits.heart_rate_high:
-        flags.append(Flag("heart_rate_high", f"Heart rate {hr}/min is over {limits.heart_rate_high}."))
+        found.append(("heart_rate_high", f"Heart rate {hr}/min is over {limits.heart_rate_high} {whose}."))
     if hr is not None and hr < limits.heart_rate_low:
-        flags.append(Flag("heart_rate_low", f"Heart rate {hr}/min is under {limits.heart_rate_low}."))
+        found.append(("heart_rate_low", f"Heart rate {hr}/min is under {limits.heart_rate_low} {whose}."))
     if temp is not None and temp >= limits.temperature_high_c:
-        flags.append(
-            Flag("temperature_high", f"Temperature {temp} C is {limits.temperature_high_c} or more.")
-        )
+        found.append(("temperature_high", f"Temperature {temp} C is {limits.temperature_high_c} or more."))
     if rr is not None and rr > limits.respiratory_rate_high:
-        flags.append(
-            Flag(
-                "respiratory_rate_high", f"Respiratory rate {rr}/min is over {limits.respiratory_rate_high}."
+        found.append(
+            (
+                "respiratory_rate_high",
+                f"Respiratory rate {rr}/min is over {limits.respiratory_rate_high} {whose}.",
             )
         )
     if spo2 is not None and spo2 < limits.spo2_low:
-        flags.append(Flag("spo2_low", f"SpO2 {spo2}% is under {limits.spo2_low}%."))
+        found.append(("spo2_low", f"SpO2 {spo2}% is under {limits.spo2_low}%."))
     if baseline:
         base_temp = baseline.get("temperature_c")
         if temp is not None and base_temp is not None and temp - base_temp >= limits.temperature_rise_c:
-            flags.append(
-                Flag(
+            found.append(
+                (
                     "temperature_rise",
                     f"Temperature rose {temp - base_temp} C from the baseline {base_temp} C.",
                 )
@@ -121,18 +205,18 @@ def abnormal(
         base_sbp = baseline.get("systolic")
         if sbp is not None and base_sbp is not None and abs(sbp - base_sbp) >= limits.systolic_change:
             way = "rose" if sbp > base_sbp else "fell"
-            flags.append(
-                Flag(
+            found.append(
+                (
                     "systolic_change",
                     f"Systolic {way} {abs(sbp - base_sbp)} mmHg from the baseline {base_sbp}.",
                 )
             )
         base_hr = baseline.get("heart_rate")
         if hr is not None and base_hr is not None and hr - base_hr >= limits.heart_rate_rise:
-            flags.append(
-                Flag("heart_rate_rise", f"Heart rate rose {hr - base_hr}/min from the baseline {base_hr}.")
+            found.append(
+                ("heart_rate_rise", f"Heart rate rose {hr - base_hr}/min from the baseline {base_hr}.")
             )
-    return flags
+    return [Flag(code, message, limits.band) for code, message in found]
 
 
 def flag_advice(flags: Sequence[Flag]) -> str:

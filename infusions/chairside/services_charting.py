@@ -66,8 +66,8 @@ def vitals_record(
     symptoms: str = "",
 ) -> tuple[VitalsReading, bool]:
     """Record a set of vitals. Impossible values are refused, each with its message; abnormal ones are
-    stored with their flags (the clinic's limits in `InfusionPolicy`, then the change from this
-    patient's baseline today).
+    stored with their flags (the clinic's limits in `InfusionPolicy` for the patient's age band on the
+    day, then the change from this patient's baseline today); each flag names the band.
     The phase follows the session: baseline before the start, during, end, then observation.
     Returns (reading, replayed)."""
     client_id = client_uuid(client_id)
@@ -106,8 +106,10 @@ def vitals_record(
                 phase = VitalsPhase.OBSERVATION
             else:
                 phase = VitalsPhase.END
-        # The clinic's limits as they stand now: a manager's change in the admin applies to the next reading.
-        limits = InfusionPolicy.current().vitals_limits()
+        # The clinic's limits as they stand now (a manager's change in the admin applies to the next
+        # reading), for the patient's age band on the local day of the reading.
+        band = session.patient.age_band_on(taken_at.astimezone(session.booking.site.zone).date())
+        limits = InfusionPolicy.current().vitals_limits(band.band)
         flags = vitals_rules.abnormal(values, baseline, limits=limits)
         reading = VitalsReading(
             session=session,
@@ -116,7 +118,7 @@ def vitals_record(
             phase=phase,
             taken_at=taken_at,
             symptoms=(symptoms or "").strip(),
-            flags=[{"code": f.code, "message": f.message} for f in flags],
+            flags=[{"code": f.code, "message": f.message, "band": f.band} for f in flags],
             **values,
         )
         return save_once(reading)

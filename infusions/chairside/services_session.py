@@ -73,7 +73,7 @@ def session_check_in(
     order = TreatmentOrder.objects.filter(pk=ref.order_id, patient_id=booking.patient_id).first()
     if order is None:
         raise invalid("booking", "booking_without_order", "The booking's order is not this patient's.")
-    plan = services.order_cycle_check(order=order, now=now)
+    plan = services.order_cycle_check(order=order, now=now, on=now.astimezone(site.zone).date())
     with transaction.atomic():
         # The booking's lock makes a double tap wait here, then find the first tap's session.
         booking = Booking.objects.select_for_update().select_related("site").get(pk=booking.pk)
@@ -333,7 +333,9 @@ def checklist_record(
             recompute = base is None or abs(Decimal(weight_kg) - base) / base > WEIGHT_TOLERANCE
             order = selectors.order_list().get(pk=session.order_id)
             order.latest_weight_kg = Decimal(weight_kg) if recompute else base
-            _apply_plan(session, require_plan(order, policy=InfusionPolicy.current(), now=timezone.now()))
+            today = session.checked_in_at.astimezone(session.booking.site.zone).date()
+            policy = InfusionPolicy.current()
+            _apply_plan(session, require_plan(order, policy=policy, now=timezone.now(), on=today))
             session.weight_kg, session.dose_recomputed = weight_kg, recompute
             session.save()
 

@@ -84,7 +84,8 @@ def session_page(request, booking_id: int):
     order = selectors.order_list().filter(pk=parsed.order_id).first() if parsed else None
     now = timezone.now()
     policy = InfusionPolicy.current()
-    plan = order_plan(order, policy=policy, now=now) if order else None
+    day = booking.start.astimezone(booking.site.zone).date()
+    plan = order_plan(order, policy=policy, now=now, on=day) if order else None
     patient = order.patient if order else booking.patient
     record_access(request, [patient], via="chairside", detail="session")
     context = {
@@ -93,7 +94,7 @@ def session_page(request, booking_id: int):
         "order": order,
         "plan": plan,
         "patient": patient,
-        "flags": selectors_chairside.patient_flags(_with_reactions(patient, order)),
+        "flags": selectors_chairside.patient_flags(_with_reactions(patient, order), day),
         "now": now,
         "local_now": now.astimezone(booking.site.zone),
         "hydration_choices": Hydration.choices,

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from auditlog.registry import auditlog
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -67,6 +69,16 @@ class Product(models.Model):
         rate = max(matching, key=lambda r: len(r.indication_prefix))
         return rate.max_ml_per_kg_h(self.concentration_percent), rate
 
+    def label_dose_max(self, indication_code: str) -> "LabelRate | None":
+        """The label row giving the most g/kg per cycle for an indication (longest matching prefix among
+        the rows that give one), or None. Reads `label_rates.all()`: prefetch "label_rates"."""
+        matching = [
+            r
+            for r in self.label_rates.all()
+            if r.max_dose_g_per_kg is not None and indication_code.startswith(r.indication_prefix)
+        ]
+        return max(matching, key=lambda r: len(r.indication_prefix)) if matching else None
+
 
 class RateUnit(models.TextChoices):
     MG_KG_MIN = "mg_kg_min", "mg/kg/min"
@@ -82,6 +94,15 @@ class LabelRate(models.Model):
     )
     max_rate = models.DecimalField(max_digits=6, decimal_places=2)
     unit = models.CharField(max_length=9, choices=RateUnit.choices)
+    max_dose_g_per_kg = models.DecimalField(
+        "maximum dose (g/kg per cycle)",
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The label's most grams per kg of actual body weight in one cycle for these indications; "
+        "empty: the clinic's maximum (infusion policy, default 2 g/kg).",
+    )
     note = models.CharField(max_length=120, blank=True, help_text="Where the figure comes from.")
 
     class Meta:
@@ -105,6 +126,15 @@ class LabelRate(models.Model):
                     message="A maximum rate is greater than zero.",
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(max_dose_g_per_kg__isnull=True) | Q(max_dose_g_per_kg__gt=0),
+                name=constraint_error(
+                    "label_dose_positive",
+                    field="max_dose_g_per_kg",
+                    code="dose_invalid",
+                    message="A maximum dose is greater than zero.",
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,9 +149,36 @@ class LabelRate(models.Model):
         )
 
 
+# A fixed-time protocol runs at most this long: with preparation and observation it still fits one day's
+# opening hours, and the calendar's ceiling (`scheduling.models.MAX_SESSION`).
+MAX_OVER_HOURS = 14
+OVER_HOURS_INVALID = "Give both the shortest and the longest hours (shortest first), or neither."
+
+
 class TitrationProtocol(models.Model):
     name = models.CharField(max_length=80)
     description = models.TextField(blank=True)
+    over_hours_min = models.DecimalField(
+        "over (shortest hours)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_OVER_HOURS)],
+        help_text="For a protocol given over a fixed time (Kawasaki disease: 2 g/kg over 10-12 h, AHA 2017): "
+        "the steps start the infusion, then the rest runs at the rate that ends it after this many hours, "
+        "never above the last step's rate or the label's maximum. Empty: a titrated protocol.",
+    )
+    over_hours_max = models.DecimalField(
+        "over (longest hours)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_OVER_HOURS)],
+        help_text="The longest the protocol allows; the chair calendar accepts sessions this long plus "
+        "preparation and observation.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -132,10 +189,38 @@ class TitrationProtocol(models.Model):
                     "protocol_name_unique", field="name", code="name_taken", message="This name is taken."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(over_hours_min__isnull=True, over_hours_max__isnull=True)
+                | Q(
+                    over_hours_min__gt=0,
+                    over_hours_min__lte=models.F("over_hours_max"),
+                    over_hours_max__lte=MAX_OVER_HOURS,
+                ),
+                name=constraint_error(
+                    "protocol_over_hours_valid",
+                    field="over_hours_min",
+                    code="over_hours_invalid",
+                    message=OVER_HOURS_INVALID,
+                ),
+                violation_error_message=OVER_HOURS_INVALID,
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        low, high = self.over_hours_min, self.over_hours_max
+        if (low is None) != (high is None) or (low is not None and low > high):
+            raise ValidationError(
+                {"over_hours_min": ValidationError(OVER_HOURS_INVALID, code="over_hours_invalid")}
+            )
+
+    def over_hours(self) -> tuple[Decimal, Decimal] | None:
+        """(shortest, longest) hours of a fixed-time protocol, as `plan.build_plan` takes them; else None."""
+        if self.over_hours_min is None or self.over_hours_max is None:
+            return None
+        return (self.over_hours_min, self.over_hours_max)
 
     def plan_steps(self) -> list[arithmetic.ProtocolStep]:
         """The steps as plan.py reads them. Reads `steps.all()`: prefetch "steps"."""

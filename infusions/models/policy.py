@@ -1,5 +1,6 @@
 """The clinic's infusion defaults (one row) that managers change in the admin."""
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,14 +13,15 @@ from django.db.models import Q
 from clinic.db import constraint_error
 from infusions import plan as arithmetic
 from infusions.models.catalog import TitrationProtocol
-from infusions.vitals import DEFAULT_LIMITS, POSSIBLE, VitalsLimits
-
-
-def _within(vital: str) -> list:
-    """A flag limit lies inside what a reading can be (`vitals.POSSIBLE`): outside, it would flag nothing
-    or every reading."""
-    low, high = POSSIBLE[vital]
-    return [MinValueValidator(low), MaxValueValidator(high)]
+from infusions.models.policy_children import (
+    ChildVitalsLimits,
+    child_limit_constraints,
+    child_limit_errors,
+    child_limits,
+    within,
+)
+from infusions.vitals import DEFAULT_LIMITS, VitalsLimits
+from patients.childhood import LIMITS_TEXT
 
 
 def _help(text: str, limit: str) -> str:
@@ -31,7 +33,7 @@ HEART_RATE_LIMITS_INVALID = "The heart rate low limit must be below the high lim
 INTERVALS_INVALID = "Vitals while titrating are due at least as often as at a steady rate."
 
 
-class InfusionPolicy(models.Model):
+class InfusionPolicy(ChildVitalsLimits):
     """The clinic's infusion defaults, one row (`InfusionPolicy.current()`), editable by managers."""
 
     lab_window_days = models.PositiveSmallIntegerField(
@@ -48,6 +50,37 @@ class InfusionPolicy(models.Model):
     )
     dose_min_g_per_kg = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0.2"))
     dose_max_g_per_kg = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("2.5"))
+    # Checks against the patient's ACTUAL weight, whatever the dosing weight: a block, overridable by a
+    # clinic manager with a reason (`infusions.checks`).
+    max_g_per_kg_actual = models.DecimalField(
+        "maximum dose (g/kg of actual weight per cycle)",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("10"))],
+        help_text="A cycle giving more grams per kg of the patient's actual body weight is blocked, unless "
+        "the product's label data gives the indication another maximum (default 2 g/kg, the highest dose "
+        "per cycle IVIG labels give, e.g. Kawasaki disease, ITP over 2 days, CIDP loading).",
+    )
+    max_ml_per_kg_actual = models.DecimalField(
+        "bag limit (mL/kg of actual weight)",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("25.0"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100"))],
+        help_text="A day's bag holding more mL per kg of the patient's actual body weight is blocked "
+        "(default 25: 2 g/kg of a 10% product is 20 mL/kg, and rounding to whole vials within the "
+        "tolerance adds up to 2 more; a bag beyond that comes from a wrong dosing weight or a dilute "
+        "product, a fluid load for the heart and kidneys that labels warn of).",
+    )
+    paediatric_ideal_weight = models.BooleanField(
+        "paediatric ideal-weight method",
+        default=False,
+        help_text="Off (default): children (under 18, or under 152.4 cm) are dosed by actual body weight and "
+        "orders for them refuse the ideal and adjusted policies. On: children from 1 year may be ordered "
+        "ideal or adjusted weight, with ideal weight by Traub & Kichen (1.65 x height in cm squared / 1000, "
+        "Am J Hosp Pharm 1983;40:107-110) under 152.4 cm and by Devine from there.",
+    )
     at_risk_protocol = models.ForeignKey(
         TitrationProtocol,
         null=True,
@@ -72,31 +105,31 @@ class InfusionPolicy(models.Model):
     systolic_high = models.PositiveSmallIntegerField(
         "systolic high (mmHg)",
         default=DEFAULT_LIMITS.systolic_high,
-        validators=_within("systolic"),
+        validators=within("systolic"),
         help_text=_help("A systolic pressure above this many mmHg is flagged", "systolic_high"),
     )
     systolic_low = models.PositiveSmallIntegerField(
         "systolic low (mmHg)",
         default=DEFAULT_LIMITS.systolic_low,
-        validators=_within("systolic"),
+        validators=within("systolic"),
         help_text=_help("A systolic pressure below this many mmHg is flagged", "systolic_low"),
     )
     diastolic_high = models.PositiveSmallIntegerField(
         "diastolic high (mmHg)",
         default=DEFAULT_LIMITS.diastolic_high,
-        validators=_within("diastolic"),
+        validators=within("diastolic"),
         help_text=_help("A diastolic pressure above this many mmHg is flagged", "diastolic_high"),
     )
     heart_rate_high = models.PositiveSmallIntegerField(
         "heart rate high (/min)",
         default=DEFAULT_LIMITS.heart_rate_high,
-        validators=_within("heart_rate"),
+        validators=within("heart_rate"),
         help_text=_help("A heart rate above this many beats per minute is flagged", "heart_rate_high"),
     )
     heart_rate_low = models.PositiveSmallIntegerField(
         "heart rate low (/min)",
         default=DEFAULT_LIMITS.heart_rate_low,
-        validators=_within("heart_rate"),
+        validators=within("heart_rate"),
         help_text=_help("A heart rate below this many beats per minute is flagged", "heart_rate_low"),
     )
     temperature_high_c = models.DecimalField(
@@ -104,13 +137,13 @@ class InfusionPolicy(models.Model):
         max_digits=3,
         decimal_places=1,
         default=DEFAULT_LIMITS.temperature_high_c,
-        validators=_within("temperature_c"),
+        validators=within("temperature_c"),
         help_text=_help("A temperature of this many °C or more is flagged", "temperature_high_c"),
     )
     respiratory_rate_high = models.PositiveSmallIntegerField(
         "respiratory rate high (/min)",
         default=DEFAULT_LIMITS.respiratory_rate_high,
-        validators=_within("respiratory_rate"),
+        validators=within("respiratory_rate"),
         help_text=_help(
             "A respiratory rate above this many breaths per minute is flagged", "respiratory_rate_high"
         ),
@@ -118,7 +151,7 @@ class InfusionPolicy(models.Model):
     spo2_low = models.PositiveSmallIntegerField(
         "SpO2 low (%)",
         default=DEFAULT_LIMITS.spo2_low,
-        validators=_within("spo2"),
+        validators=within("spo2"),
         help_text=_help("An oxygen saturation below this percentage is flagged", "spo2_low"),
     )
     # Against the patient's own baseline today: a change this large is flagged even inside the limits.
@@ -203,6 +236,16 @@ class InfusionPolicy(models.Model):
                 ),
                 violation_error_message=HEART_RATE_LIMITS_INVALID,
             ),
+            *child_limit_constraints(),
+            models.CheckConstraint(
+                condition=Q(max_g_per_kg_actual__gt=0, max_ml_per_kg_actual__gt=0),
+                name=constraint_error(
+                    "infusion_policy_actual_weight_limits",
+                    field="max_g_per_kg_actual",
+                    code="limit_invalid",
+                    message="The maximum dose and bag limit per kg are greater than zero.",
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(vitals_titration_minutes__lte=models.F("vitals_steady_minutes")),
                 name=constraint_error(
@@ -236,11 +279,19 @@ class InfusionPolicy(models.Model):
         titrating, steady = self.vitals_titration_minutes, self.vitals_steady_minutes
         if _both(titrating, steady) and titrating > steady:
             errors["vitals_titration_minutes"] = ValidationError(INTERVALS_INVALID, code="intervals_invalid")
+        errors.update(child_limit_errors(self))
         if errors:
             raise ValidationError(errors)
 
-    def vitals_limits(self) -> VitalsLimits:
-        """The clinic's vitals limits as the pure rules take them (`infusions.vitals`)."""
+    def vitals_limits(self, band: str = "adult") -> VitalsLimits:
+        """The clinic's vitals limits for an age band (`patients.childhood`) as the pure rules take them
+        (`infusions.vitals`): the adult ones, with the band's own where children's differ."""
+        limits = self._adult_vitals_limits()
+        if band == "adult":
+            return limits
+        return replace(limits, **child_limits(self, band), band=band, band_text=LIMITS_TEXT[band])
+
+    def _adult_vitals_limits(self) -> VitalsLimits:
         return VitalsLimits(
             systolic_high=self.systolic_high,
             systolic_low=self.systolic_low,

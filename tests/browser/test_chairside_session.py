@@ -131,7 +131,7 @@ def test_a_nurse_charts_a_whole_infusion_on_a_tablet(live_server, page, screensh
     assert "Vitals saved" in submit(page, "Vitals", VITALS)
     later(12)
     flagged = submit(page, "Vitals", VITALS | {"systolic": "186", "heart_rate": "124"})
-    assert "Flagged: Systolic 186 mmHg is over 180." in flagged
+    assert "Flagged: Systolic 186 mmHg is over 180 (adult limits)." in flagged
     assert "Is this a reaction?" in flagged
     assert "Reaction saved" in submit(
         page, "Reaction", {"kind": "headache", "grade": "1", "action": "none", "outcome": "resolving"}

@@ -25,7 +25,7 @@ def test_it_creates_a_site_users_of_each_role_and_patients_and_prints_the_logins
         assert get_user_model().objects.get(username=username).check_password("infusion-demo")
     assert "http://127.0.0.1:8000/admin/" in out
     assert Site.objects.count() == 1
-    assert Patient.objects.count() == 8
+    assert Patient.objects.count() == 10
     assert all(p.measurements.filter(kind="weight").exists() for p in Patient.objects.all())
     assert all(p.lab_results.filter(test="egfr").exists() for p in Patient.objects.all())
 

@@ -366,7 +366,7 @@ def test_missing_or_old_egfr_and_old_weight_and_an_unusual_dose_are_warnings(api
     cidp = DiagnosisFactory(patient=patient)
     WeightFactory(patient=patient, measured_at=timezone.now() - timedelta(days=45))
 
-    fresh = preview(api, scheduler, order_input(patient, cidp, dose_grams_per_kg="3"))
+    fresh = preview(api, scheduler, order_input(patient, cidp, dose_grams_per_kg="0.15"))
     EgfrFactory(patient=patient, collected_at=timezone.now() - timedelta(days=40))
     stale = preview(api, scheduler, order_input(patient, cidp))
 

@@ -132,6 +132,31 @@ DEMO_PATIENTS = (
         ["nephrotoxic_drugs"],
         ("1.3", "55", "175"),
     ),
+    # Children: the dose is by actual weight and the vitals flags by age band.
+    (
+        "MRN-100009",
+        "Leo",
+        "Brennan",
+        date(2023, 6, 14),
+        "male",
+        "+15555550109",
+        ("14", "95"),
+        ["M30.3"],
+        [],
+        ("0.3", "118", "460"),
+    ),
+    (
+        "MRN-100010",
+        "Maya",
+        "Okonkwo",
+        date(2017, 9, 22),
+        "female",
+        "+15555550110",
+        ("28", "132"),
+        ["M33.00"],
+        [],
+        ("0.5", "112", "310"),
+    ),
 )
 
 

@@ -87,7 +87,7 @@ def post(api, url: str, **body):
     return api.post(url, {"client_id": cid(), **body}, format="json")
 
 
-def ready_to_start(api, chair, clock, weight="70"):
+def ready_to_start(api, chair, clock, weight="70", vitals=VITALS_OK):
     """Check in, checklist and baseline vitals through the API; returns the session id."""
     response = post(api, "/api/v1/sessions/", booking=chair.booking.pk)
     assert response.status_code == 201, response.json()
@@ -102,6 +102,6 @@ def ready_to_start(api, chair, clock, weight="70"):
         checks_acknowledged=True,
     )
     assert response.status_code == 201, response.json()
-    response = post(api, f"/api/v1/sessions/{session}/vitals/", taken_at=local("08:50"), **VITALS_OK)
+    response = post(api, f"/api/v1/sessions/{session}/vitals/", taken_at=local("08:50"), **vitals)
     assert response.status_code == 201, response.json()
     return session

@@ -54,7 +54,9 @@ def test_a_manager_lowers_the_systolic_limit_and_a_reading_that_was_normal_is_fl
     assert response.status_code == 302, response.context["adminform"].form.errors
     after = post(nurse_api, f"/api/v1/sessions/{session}/vitals/", taken_at=local("08:50"), **reading)
     assert after.status_code == 201
-    assert after.json()["flags"] == [{"code": "systolic_high", "message": "Systolic 175 mmHg is over 170."}]
+    assert after.json()["flags"] == [
+        {"code": "systolic_high", "message": "Systolic 175 mmHg is over 170 (adult limits).", "band": "adult"}
+    ]
 
 
 def test_a_manager_shortens_the_titration_interval_and_the_tablet_asks_for_vitals_sooner(

@@ -63,7 +63,7 @@ def test_a_clinics_own_limits_replace_the_defaults():
     flags = vitals.abnormal(NORMAL | {"systolic": 175, "spo2": 93, "heart_rate": 90}, baseline, limits=strict)
 
     assert [f.code for f in flags] == ["systolic_high", "spo2_low", "heart_rate_rise"]
-    assert flags[0].message == "Systolic 175 mmHg is over 170."
+    assert flags[0].message == "Systolic 175 mmHg is over 170 (adult limits)."
     assert vitals.abnormal(NORMAL | {"systolic": 175, "spo2": 93}, limits=DEFAULTS) == []
 
 
