@@ -16,6 +16,7 @@ from scheduling.models import Booking, NurseShift
 from tests.factories import DiagnosisFactory, EgfrFactory, PatientFactory, SiteFactory, WeightFactory
 from tests.infusions.calendar import NEW_YORK
 from tests.infusions.factories import ProductFactory, ProtocolFactory
+from tests.infusions.test_admin import _order_form
 from tests.scheduling.factories import ChairFactory, OpeningHoursFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_now")]
@@ -190,18 +191,13 @@ def test_the_admin_form_refuses_ideal_weight_for_the_boy_and_his_order_page_show
     client, manager
 ):
     patient, _ = the_boy()
-    product, protocol = ProductFactory(), ProtocolFactory()
-    form = {
-        "patient": patient.pk,
-        "indication_code": "M30.3",
-        "product": product.pk,
-        "protocol": protocol.pk,
-        "prescriber": "Dr. Okafor",
-        "start_date": "2027-03-01",
-        "dose_grams_per_kg": "2",
-        "weight_policy": "ideal",
-        "split_days": "1",
-    }
+    form = _order_form(
+        patient,
+        indication_code="M30.3",
+        start_date="2027-03-01",
+        dose_grams_per_kg="2",
+        weight_policy="ideal",
+    )
     client.force_login(manager)
 
     refused = client.post("/admin/infusions/treatmentorder/add/", form)

@@ -17,25 +17,28 @@ KAWASAKI = (ProtocolStep(D("0.5"), 30), ProtocolStep(D("1"), 30), ProtocolStep(D
 GAMMAGARD_VIALS = [D(v) for v in ("1", "2.5", "5", "10", "20", "30")]
 
 
+def boy_plan(**changes):
+    """The issue's boy: 3 years, 14 kg, 95 cm, 2 g/kg of a 10% product over 10-12 h."""
+    boy = age_band(date_of_birth=date(2023, 6, 14), on=date(2027, 3, 1), height_cm=D("95"))
+    inputs = {
+        "sex": "male",
+        "height_cm": D("95"),
+        "actual_kg": D("14"),
+        "concentration_percent": D("10"),
+        "protocol": KAWASAKI,
+        "grams_per_kg": D("2"),
+        "child": boy,
+        "over_hours": (D("10"), D("12")),
+    }
+    return build_plan(**(inputs | changes))
+
+
 def test_a_boy_of_14_kg_gets_2_g_per_kg_over_ten_hours():
     # 2 g/kg x 14 kg = 28 g (20 + 5 + 3 x 1 g, exact) = 280 mL of a 10% product.
     # 0.5 mL/kg/h = 7 mL/h for 30 min (3.5 mL), 1 mL/kg/h = 14 mL/h for 30 min (7 mL): 10.5 mL in 60 min.
     # The rest, 269.5 mL in the 540 min left: 29.94 -> 30.0 mL/h (2.14 mL/kg/h, under 4 and the label's 5)
     # for 539 min. Infusion 599 min; chair 30 + 599 + 30 = 659 -> 660 min (11 h).
-    boy = age_band(date_of_birth=date(2023, 6, 14), on=date(2027, 3, 1), height_cm=D("95"))
-
-    plan = build_plan(
-        sex="male",
-        height_cm=D("95"),
-        actual_kg=D("14"),
-        concentration_percent=D("10"),
-        protocol=KAWASAKI,
-        grams_per_kg=D("2"),
-        vial_sizes_g=GAMMAGARD_VIALS,
-        cap_ml_per_kg_h=D("5"),
-        child=boy,
-        over_hours=(D("10"), D("12")),
-    )
+    plan = boy_plan(vial_sizes_g=GAMMAGARD_VIALS, cap_ml_per_kg_h=D("5"))
 
     assert (plan.dosing_weight_kg, plan.rounded_dose_grams, plan.volume_ml) == (D("14"), D("28"), D("280"))
     assert [(s.rate_ml_per_hour, s.minutes, s.volume_ml) for s in plan.steps] == [
@@ -66,17 +69,7 @@ def test_a_start_step_faster_than_the_bag_needs_is_left_out():
 
 def test_a_cap_slower_than_the_bag_needs_makes_it_run_longer_and_the_plan_says_so():
     # An at-risk cap of 1.5 mL/kg/h = 21 mL/h: 269.5 mL take 770 min; infusion 830 min = 13.8 h > 12 h.
-    plan = build_plan(
-        sex="male",
-        height_cm=D("95"),
-        actual_kg=D("14"),
-        concentration_percent=D("10"),
-        protocol=KAWASAKI,
-        grams_per_kg=D("2"),
-        policy="actual",
-        cap_ml_per_kg_h=D("1.5"),
-        over_hours=(D("10"), D("12")),
-    )
+    plan = boy_plan(cap_ml_per_kg_h=D("1.5"))
 
     last = plan.steps[-1]
     assert (last.rate_ml_per_hour, last.minutes, last.capped) == (D("21.0"), D("770.0"), True)
