@@ -20,7 +20,7 @@ from patients.models import Diagnosis, Patient, PatientOwned
 
 
 class WeightPolicy(models.TextChoices):
-    AUTO = "auto", "Automatic (adjusted when over the threshold of ideal)"
+    AUTO = "auto", "Automatic (adjusted when over the threshold of ideal; actual for children)"
     ACTUAL = "actual", "Actual weight"
     IDEAL = "ideal", "Ideal weight (Devine)"
     ADJUSTED = "adjusted", "Adjusted weight"

@@ -48,7 +48,7 @@ def _band_limit(band: str, limit: str) -> models.PositiveSmallIntegerField:
         f"{NAMES[band]} {label}",
         default=default,
         validators=within(vital),
-        help_text=f"{text} for a {NAMES[band]} ({AGES[band]}) (default {default}, PALS 2020).",
+        help_text=f"{text} in the {NAMES[band]} band, {AGES[band]} (default {default}, PALS 2020).",
     )
 
 

@@ -125,7 +125,7 @@ def test_a_manager_changes_a_toddler_limit_in_the_policy_admin(client, manager, 
     client.force_login(manager)
     page = client.get("/admin/infusions/infusionpolicy/1/change/").content.decode()
     assert "Vitals for children: out-of-range flags by age band" in page
-    assert "A heart rate above this is flagged for a toddler (1-2 y) (default 140, PALS 2020)." in page
+    assert "A heart rate above this is flagged in the toddler band, 1-2 y (default 140, PALS 2020)." in page
 
     assert _edit_policy(client, manager, toddler_heart_rate_high=120).status_code == 302
 
