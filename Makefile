@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-WITH_SERVERS := $(PY) -m clinic.devservers --
+WITH_SERVERS := $(PY) -m config.devservers --
 PORT ?= 8000
 PYTEST_ARGS ?=
 

@@ -2,7 +2,7 @@
 
     DATABASE_URL=.../clinic_chair_bench REDIS_URL=... .venv/bin/python bench/chairside_bench.py [--calls 200]
 
-Without the URLs: `.venv/bin/python -m clinic.devservers -- .venv/bin/python bench/chairside_bench.py`.
+Without the URLs: `.venv/bin/python -m config.devservers -- .venv/bin/python bench/chairside_bench.py`.
 Builds a scratch test database with one site of 12 chairs, each with a patient in it today (the
 worked-example order: 70 kg, 1 g/kg, 700 mL), checked in, baseline taken and running. Then calls the
 API in-process through Django's test client (no network), logged in as a nurse: POST a vitals set
@@ -22,7 +22,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 
 import django
 

@@ -3,7 +3,7 @@ authorization list at 10,000 authorizations of one payer (plus another payer's, 
 
     DATABASE_URL=... REDIS_URL=... .venv/bin/python bench/insurance_bench.py [--authorizations N] [--calls N]
 
-Without the URLs: `.venv/bin/python -m clinic.devservers -- .venv/bin/python bench/insurance_bench.py`.
+Without the URLs: `.venv/bin/python -m config.devservers -- .venv/bin/python bench/insurance_bench.py`.
 Builds a scratch test database, fills it, calls the API in-process with a bearer token through Django's
 test client (no network: the application's own cost, token check and audit insert included), prints
 the figures and drops the database.
@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 
 import django
 

@@ -2,7 +2,7 @@
 
     DATABASE_URL=... REDIS_URL=... .venv/bin/python bench/patients_api_bench.py [--patients N] [--calls N]
 
-Without the URLs: `.venv/bin/python -m clinic.devservers -- .venv/bin/python bench/patients_api_bench.py`.
+Without the URLs: `.venv/bin/python -m config.devservers -- .venv/bin/python bench/patients_api_bench.py`.
 Builds a scratch test database, fills it, calls the API in-process through Django's test client (no
 network, so the figures are the application's own cost), prints the figures and drops the database.
 """
@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 
 import django
 

@@ -2,7 +2,7 @@
 
     DATABASE_URL=... REDIS_URL=... .venv/bin/python bench/preview_bench.py [--calls N]
 
-Without the URLs: `.venv/bin/python -m clinic.devservers -- .venv/bin/python bench/preview_bench.py`.
+Without the URLs: `.venv/bin/python -m config.devservers -- .venv/bin/python bench/preview_bench.py`.
 Builds a scratch test database, seeds one patient (the DOMAIN worked example: 70 kg, CIDP, 1 g/kg of a
 10% product with the 0.5 -> 1 -> 2 -> 4 -> 5.4 mL/kg/h protocol), calls the preview in-process through
 Django's test client as a logged-in scheduler (no network, so the figures are the application's own
@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 
 import django
 

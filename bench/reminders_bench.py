@@ -2,7 +2,7 @@
 
     DATABASE_URL=.../clinic_bench REDIS_URL=... .venv/bin/python bench/reminders_bench.py [--messages 2000]
 
-Without the URLs: `.venv/bin/python -m clinic.devservers -- .venv/bin/python bench/reminders_bench.py`.
+Without the URLs: `.venv/bin/python -m config.devservers -- .venv/bin/python bench/reminders_bench.py`.
 Builds a scratch test database with N patients, each booked and with a reminder due now, then sends them:
 1. in-process, one drainer (what one worker process does), to the file backend and to a local fake of
    a Twilio-style HTTP API (tests/notifications/fake_provider.py, no added latency);
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 os.environ["REMINDER_QUIET_HOURS"] = ""  # the real clock may be at night at the site
 
 import django
@@ -133,7 +133,7 @@ def with_worker(count: int, offset: int, concurrency: int, provider: FakeProvide
     celery = str(Path(sys.executable).with_name("celery"))
     log = Path(tempfile.mkdtemp(prefix="bench-worker-")) / "worker.log"
     worker = subprocess.Popen(
-        [celery, "-A", "clinic", "worker", f"--concurrency={concurrency}", "--loglevel=WARNING"],
+        [celery, "-A", "config", "worker", f"--concurrency={concurrency}", "--loglevel=WARNING"],
         cwd=ROOT,
         env=env,
         stdout=log.open("w"),

@@ -2,7 +2,7 @@
 
     DATABASE_URL=... REDIS_URL=... .venv/bin/python bench/scheduling_bench.py [--chairs 30] [--days 90]
 
-Without the URLs: `.venv/bin/python -m clinic.devservers -- .venv/bin/python bench/scheduling_bench.py`.
+Without the URLs: `.venv/bin/python -m config.devservers -- .venv/bin/python bench/scheduling_bench.py`.
 Builds a scratch test database with one site (open 07:00-19:00 every day, 8 nurses on shift), N chairs
 and D days of bookings at about 80% utilisation (each chair-day between 60% and 100%), then calls the API
 in-process through Django's test client (no network): availability for a 4-hour session, and booking
@@ -20,7 +20,7 @@ from datetime import time as clock
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 
 import django
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from celery import Celery
 from django.db import connection
 
-from clinic.envtools import broker_url, redis_database, with_redis_database
+from config.envtools import broker_url, redis_database, with_redis_database
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -39,7 +39,7 @@ class Processes:
         self.tmp_path = tmp_path
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "clinic.settings.test",
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": test_database_url(),
             "REDIS_URL": broker_for_tests(),
             "REMINDER_QUIET_HOURS": "",  # the real clock may be at night in New York
@@ -56,7 +56,7 @@ class Processes:
     def start(self, *args: str, name: str) -> subprocess.Popen:
         log = self.tmp_path / f"{name}-{len(self.running)}.log"
         process = subprocess.Popen(
-            [CELERY, "-A", "clinic", *args],
+            [CELERY, "-A", "config", *args],
             cwd=ROOT,
             env=self.env,
             stdout=log.open("w"),

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 
-from clinic.celery import app
 from clinic.notifications.models import Notification
 from clinic.tasks import outbox_dispatch
+from config.celery import app
 from scheduling import services
 from tests.notifications.conftest import NOW, at
 from tests.notifications.processes import wait_for

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from clinic.celery import app as celery_app
+from config.celery import app as celery_app
 
 
 @pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_it_answers_503_naming_the_database_when_postgresql_is_unreachable():
     env = {
         **os.environ,
         "DATABASE_URL": "postgres://postgres@127.0.0.1:1/none",
-        "DJANGO_SETTINGS_MODULE": "clinic.settings.test",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
     }
     result = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60

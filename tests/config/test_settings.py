@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _manage(*args, **env):
     environment = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         **env,
     }

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oauth2_provider import views as oauth_views
 from rest_framework.routers import DefaultRouter
 
-from clinic import views
+from config import views
 from infusions.api import register_routes as register_infusion_routes
 from infusions.api_sessions import register_routes as register_session_routes
 from infusions.authorizations import AuthorizationOverrideView

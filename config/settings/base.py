@@ -5,14 +5,14 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.envtools import broker_url, cache_location, database_config, read_secret_key
 from clinic.notifications import quiet
+from config.envtools import broker_url, cache_location, database_config, read_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 
-# Only dev and test may fall back to this; production refuses it (clinic/settings/production.py).
+# Only dev and test may fall back to this; production refuses it (config/settings/production.py).
 INSECURE_DEFAULT_SECRET_KEY = "insecure-dev-only-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = read_secret_key(env) or INSECURE_DEFAULT_SECRET_KEY
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -52,8 +52,8 @@ MIDDLEWARE = [
     "clinic.audit.AuditMiddleware",
 ]
 
-ROOT_URLCONF = "clinic.urls"
-WSGI_APPLICATION = "clinic.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -71,7 +71,7 @@ TEMPLATES = [
 ]
 
 # PostgreSQL only: bookings rely on exclusion constraints. `make run` / `make test` set DATABASE_URL
-# to an embedded server when the environment does not (clinic/devservers.py).
+# to an embedded server when the environment does not (config/devservers.py).
 DATABASES = {"default": database_config(env("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

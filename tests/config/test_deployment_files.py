@@ -8,7 +8,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from clinic.envtools import broker_url, database_config
+from config.envtools import broker_url, database_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +49,7 @@ def test_the_environment_points_at_the_compose_database_and_redis(compose):
         db_env["POSTGRES_DB"],
     )
     assert broker_url(env["REDIS_URL"]).startswith("redis://redis:6379")
-    assert env["DJANGO_SETTINGS_MODULE"] == "clinic.settings.production"
+    assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
     assert "DJANGO_SECRET_KEY_FILE" in env or "DJANGO_SECRET_KEY" in env
 
 
@@ -76,8 +76,8 @@ def test_app_services_wait_for_the_schema_and_the_database(compose):
 def test_worker_and_beat_commands_name_the_celery_app_and_beat_uses_the_database_scheduler(compose):
     services = compose["services"]
 
-    assert services["worker"]["command"][:4] == ["celery", "-A", "clinic", "worker"]
-    assert services["beat"]["command"][:4] == ["celery", "-A", "clinic", "beat"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
     assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
 
 
@@ -87,15 +87,15 @@ def test_the_dockerfile_serves_the_wsgi_app_on_the_published_port(compose):
 
     base = re.search(r"^FROM python:(\d+\.\d+)", dockerfile, re.M).group(1)
     assert requires == f">={base}"
-    assert "clinic.wsgi:application" in dockerfile
+    assert "config.wsgi:application" in dockerfile
     assert '"0.0.0.0:8000"' in dockerfile
     assert compose["services"]["web"]["ports"] == ["8000:8000"]
     assert "collectstatic" in dockerfile
 
 
 def test_every_environment_variable_the_settings_read_is_documented_in_the_readme():
-    sources = "".join(p.read_text() for p in (ROOT / "clinic" / "settings").glob("*.py"))
-    sources += (ROOT / "clinic" / "envtools.py").read_text()
+    sources = "".join(p.read_text() for p in (ROOT / "config" / "settings").glob("*.py"))
+    sources += (ROOT / "config" / "envtools.py").read_text()
     names = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', sources))
     readme = (ROOT / "README.md").read_text()
 

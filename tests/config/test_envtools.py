@@ -2,7 +2,7 @@
 
 import pytest
 
-from clinic.envtools import broker_url, cache_location, redis_database, with_redis_database
+from config.envtools import broker_url, cache_location, redis_database, with_redis_database
 
 
 @pytest.mark.parametrize(

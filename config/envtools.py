@@ -95,5 +95,5 @@ if __name__ == "__main__":
     import sys
 
     if sys.argv[1:2] != ["ensure-secret-key"] or len(sys.argv) != 3:
-        sys.exit("usage: python -m clinic.envtools ensure-secret-key PATH")
+        sys.exit("usage: python -m config.envtools ensure-secret-key PATH")
     ensure_secret_key_file(sys.argv[2])

