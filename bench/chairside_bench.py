@@ -36,8 +36,7 @@ from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
 
 from infusions import services, services_chairside
-from infusions.cycles import cycle_ref
-from infusions.models import LabelRate, Product, ProtocolStep, TitrationProtocol
+from infusions.models import CycleDay, LabelRate, Product, ProtocolStep, TitrationProtocol
 from patients.models import Diagnosis, LabResult, Measurement, Patient
 from scheduling.models import Booking, Chair, Site, SiteMembership
 
@@ -105,8 +104,8 @@ def fill(nurse) -> list:
             patient=patient,
             start=now - timedelta(minutes=30),
             end=now + timedelta(hours=4),
-            order_ref=cycle_ref(order.pk, 1, 1),
         )
+        CycleDay.objects.create(order=order, cycle=1, day=1, booking=booking)
         session, _ = services_chairside.session_check_in(
             booking=booking, by=nurse, client_id=uuid.uuid4(), at=now - timedelta(minutes=20)
         )

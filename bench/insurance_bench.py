@@ -97,7 +97,7 @@ def fill(payer: Payer, count: int, prefix: str) -> None:
     AuthorizationUsage.objects.bulk_create(
         AuthorizationUsage(
             authorization=a,
-            ref=f"order:{a.pk}/cycle:{c}/day:1",
+            booking_id=a.pk * 10 + c,
             units=140,
             service_date=today,
             status="used" if c == 1 else "reserved",

@@ -96,10 +96,9 @@ class OrderCyclesMixin:
         form = CycleBookSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         bookings = cycles.cycle_book(order=order, created_by=request.user, **form.validated_data)
-        ref = cycles.parse_cycle_ref(bookings[0].order_ref)
         body = {
             "order": order.pk,
-            "cycle": ref.cycle,
+            "cycle": bookings[0].cycle_day.cycle,
             "bookings": _bookings_json(bookings, self.get_serializer_context()),
         }
         return Response(body, status=status.HTTP_201_CREATED)

@@ -7,8 +7,9 @@ class InfusionsConfig(AppConfig):
     def ready(self) -> None:
         from infusions import authorizations, selectors
         from insurance.providers import register_clinical_summary
+        from scheduling.hooks import register_reschedule_check
         from scheduling.limits import register_longest_session
-        from scheduling.services import booking_rescheduled, booking_status_changed
+        from scheduling.services import booking_status_changed
 
         # Insurance and scheduling cannot import infusions: infusions plugs itself into both here.
         register_clinical_summary(authorizations.clinical_summary)
@@ -16,6 +17,5 @@ class InfusionsConfig(AppConfig):
         booking_status_changed.connect(
             authorizations.booking_status_changed, dispatch_uid="infusions.authorization_usage"
         )
-        booking_rescheduled.connect(
-            authorizations.booking_rescheduled, dispatch_uid="infusions.authorization_dates"
-        )
+        # A move a cycle's authorization does not cover is refused here, through an explicit hook.
+        register_reschedule_check(authorizations.cycle_day_rescheduled)

@@ -4,8 +4,10 @@
   with `insurance.providers` in `InfusionsConfig.ready()`.
 - `infusion_usage_report`: the chairside code calls it when an infusion ends; the grams given become
   billing units (the product's grams per unit) used against the authorization.
-- `booking_status_changed`: a cycle's booking cancelled or marked a no-show gives its reserved units
-  back; one completed with no dose reported uses them as planned.
+- `booking_status_changed`: a cycle's booking cancelled or marked a no-show gives its cycle number and
+  its reserved units back; one completed with no dose reported uses them as planned.
+- `cycle_day_rescheduled`: the reschedule check (`scheduling.hooks`): a moved cycle day takes its
+  reserved units along, or the move is refused when the authorization does not cover the new day.
 - `AuthorizationOverrideView`: `POST /api/v1/orders/{id}/authorization-override/`, a clinic manager
   lets the order's next cycle be booked without an authorization, with a reason.
 
@@ -25,8 +27,7 @@ from clinic.access import HasModelPermission
 from clinic.api import AuditedViewMixin
 from infusions import plan as arithmetic
 from infusions import selectors
-from infusions.cycles import parse_cycle_ref
-from infusions.models import InfusionPolicy, OrderStatus, TreatmentOrder
+from infusions.models import CycleDay, InfusionPolicy, OrderStatus, TreatmentOrder
 from infusions.planning import order_plan
 from infusions.selectors_chairside import order_reactions
 from insurance import services as insurance
@@ -34,11 +35,10 @@ from insurance.providers import ClinicalSummary
 from scheduling.models import INACTIVE_STATUSES, Booking, BookingStatus
 
 
-def _order_for(order_ref: str, patient_id: int, hcpcs_code: str) -> TreatmentOrder | None:
+def _order_for(order_id: int | None, patient_id: int, hcpcs_code: str) -> TreatmentOrder | None:
     orders = selectors.order_list().filter(patient_id=patient_id)
-    ref = parse_cycle_ref(order_ref)
-    if ref is not None:
-        return orders.filter(pk=ref.order_id).first()
+    if order_id is not None:
+        return orders.filter(pk=order_id).first()
     # Not linked yet: the patient's current order for the product (an active one first).
     candidates = orders.filter(product__hcpcs_code=hcpcs_code).exclude(status=OrderStatus.DISCONTINUED)
     return (
@@ -51,13 +51,13 @@ def _dec(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.normalize():f}"
 
 
-def clinical_summary(*, order_ref: str, patient_id: int, hcpcs_code: str) -> ClinicalSummary | None:
+def clinical_summary(*, order_id: int | None, patient_id: int, hcpcs_code: str) -> ClinicalSummary | None:
     """The minimum an insurer needs to decide: diagnosis, product, dose plan, weight, cycles given
     with their response measures, and reactions. No name, contact or address.
 
     Reactions come from the chairside record (`selectors_chairside.order_reactions`).
     """
-    order = _order_for(order_ref, patient_id, hcpcs_code)
+    order = _order_for(order_id, patient_id, hcpcs_code)
     if order is None:
         return None
     result = order_plan(order, policy=InfusionPolicy.current(), now=timezone.now())
@@ -75,9 +75,11 @@ def clinical_summary(*, order_ref: str, patient_id: int, hcpcs_code: str) -> Cli
         "billing_units_per_cycle": plan.billing_units * plan.days if plan else None,
     }
     given = (
-        Booking.objects.filter(order_ref__startswith=f"order:{order.pk}/", status=BookingStatus.COMPLETED)
+        Booking.objects.filter(
+            cycle_day__order=order, cycle_day__cycle__isnull=False, status=BookingStatus.COMPLETED
+        )
         .order_by("start")
-        .values_list("order_ref", "start")
+        .values_list("cycle_day__cycle", "start")
     )
     responses: dict[int, list[dict]] = {}
     for record in order.responses.all():
@@ -85,14 +87,13 @@ def clinical_summary(*, order_ref: str, patient_id: int, hcpcs_code: str) -> Cli
             {"measure": record.measure, "value": _dec(record.value)}
         )
     cycles: dict[int, dict] = {}
-    for ref_text, start in given:
-        ref = parse_cycle_ref(ref_text)
-        if ref is None or ref.cycle is None or ref.cycle in cycles:
+    for number, start in given:
+        if number in cycles:
             continue
-        cycles[ref.cycle] = {
-            "cycle": ref.cycle,
+        cycles[number] = {
+            "cycle": number,
             "given_on": start.date().isoformat(),
-            "responses": responses.get(ref.cycle, []),
+            "responses": responses.get(number, []),
         }
     baseline = responses.get(0)
     reactions = order_reactions(order.pk)
@@ -114,51 +115,50 @@ def clinical_summary(*, order_ref: str, patient_id: int, hcpcs_code: str) -> Cli
     )
 
 
-def _service_date(order_ref: str, at: datetime):
-    booking = Booking.objects.select_related("site").filter(order_ref=order_ref).order_by("-start").first()
-    return at.astimezone(booking.site.zone).date() if booking else timezone.localdate(at)
-
-
-def infusion_usage_report(*, order: TreatmentOrder, order_ref: str, grams_given: Decimal, given_at: datetime):
+def infusion_usage_report(
+    *, order: TreatmentOrder, booking: Booking, grams_given: Decimal, given_at: datetime
+):
     """Report the grams an infusion gave; they are used against the patient's authorization.
 
     Call it when the infusion ends (again with a corrected amount if need be: it updates, never adds
-    twice). `order_ref` is the session's booking ref ("order:42/cycle:3/day:1"). Returns the usage
+    twice). `booking` is the session's booking (with its site). Returns the usage
     (`insurance.models.AuthorizationUsage`) or None when no authorization applies (self-pay, a payer
     without the requirement, a cycle booked on a manager's override).
     """
     units = arithmetic.billing_units(grams=grams_given, grams_per_unit=order.product.grams_per_billing_unit)
     return insurance.usage_record(
-        ref=order_ref,
+        booking_id=booking.pk,
         units=units,
-        given_on=_service_date(order_ref, given_at),
+        given_on=given_at.astimezone(booking.site.zone).date(),
         patient_id=order.patient_id,
-        order_ref=f"order:{order.pk}",
+        order_id=order.pk,
         hcpcs_code=order.product.hcpcs_code,
     )
 
 
 def booking_status_changed(sender, *, booking: Booking, from_status: str, to_status: str, **kwargs) -> None:
-    """Receiver of `scheduling.services.booking_status_changed` (connected in InfusionsConfig.ready)."""
-    ref = parse_cycle_ref(booking.order_ref)
-    if ref is None or ref.cycle is None:
-        return
+    """Receiver of `scheduling.services.booking_status_changed` (connected in InfusionsConfig.ready):
+    a cycle day's booking that is cancelled or a no-show gives its cycle number and units back; one
+    completed uses its reserved units. One query for a booking that is no cycle day."""
     if to_status in INACTIVE_STATUSES:
-        insurance.usage_release(ref=booking.order_ref)
-    elif to_status == BookingStatus.COMPLETED:
+        live = CycleDay.objects.filter(booking_id=booking.pk, released_at__isnull=True)
+        if live.update(released_at=timezone.now()):
+            insurance.usage_release(booking_id=booking.pk)
+    elif to_status == BookingStatus.COMPLETED and CycleDay.objects.filter(booking_id=booking.pk).exists():
         insurance.usage_mark_given(
-            ref=booking.order_ref, given_on=booking.start.astimezone(booking.site.zone).date()
+            booking_id=booking.pk, given_on=booking.start.astimezone(booking.site.zone).date()
         )
 
 
-def booking_rescheduled(sender, *, booking: Booking, from_start: datetime, **kwargs) -> None:
-    """Receiver of `scheduling.services.booking_rescheduled`: a moved cycle day keeps its reserved units
-    only on a day its authorization covers (else 409 authorization_required, and the move is undone)."""
-    ref = parse_cycle_ref(booking.order_ref)
-    if ref is None or ref.cycle is None:
-        return
+def cycle_day_rescheduled(*, booking: Booking, from_start: datetime) -> None:
+    """The reschedule check registered with `scheduling.hooks` (in InfusionsConfig.ready): a moved cycle
+    day keeps its reserved units only on a day its authorization covers.
+
+    Raises Conflict `authorization_required` (409) otherwise; the move is then undone. A booking that
+    reserved nothing (no cycle day, self-pay, an override) moves freely.
+    """
     insurance.usage_move(
-        ref=booking.order_ref, service_date=booking.start.astimezone(booking.site.zone).date()
+        booking_id=booking.pk, service_date=booking.start.astimezone(booking.site.zone).date()
     )
 
 
@@ -193,7 +193,7 @@ class AuthorizationOverrideView(AuditedViewMixin, GenericAPIView):
                 insurance.OverrideNotAllowed.detail, code="override_not_allowed"
             )
         override = insurance.authorization_override_record(
-            order_ref=f"order:{order.pk}", reason=form.validated_data["reason"], by=request.user
+            order_id=order.pk, reason=form.validated_data["reason"], by=request.user
         )
         body = {
             "id": override.pk,

@@ -2,15 +2,11 @@
 of cycles is `infusions.series`).
 
 A cycle is one dose of an order; an order split over N days (`split_days`) gives a cycle of N bookings,
-one per open day, at the same local time. Each booking carries `order_ref`, in the one format below:
-
-    order:<order id>/cycle:<cycle number>/day:<day of the cycle>     e.g. "order:42/cycle:3/day:1"
-
-Scheduling stores it as opaque text; only this module writes and parses it (`cycle_ref`,
-`parse_cycle_ref`). A plain "order:42" (a booking made straight through the calendar API) belongs to
-the order but to no numbered cycle. Cycle numbers count the order's cycles that hold an active booking
-(booked, in the chair or completed): a new cycle takes the lowest number not held, so a cancelled
-cycle's number is given again, and `TreatmentOrder.cycles` is never exceeded.
+one per open day, at the same local time. Each booking is linked to its order, cycle and day by a
+`CycleDay` row, and only this module writes them: the calendar cannot say which order a booking is for.
+Cycle numbers count the order's cycles that hold a live booking (booked, in the chair or completed): a
+new cycle takes the lowest number not held, so a cancelled cycle's number is given again, and
+`TreatmentOrder.cycles` is never exceeded.
 
 Every cycle runs the order's safety checks again (`services.order_cycle_check`), then
 `authorization_check` (the insurance hook), then `scheduling.services.booking_create` for each day,
@@ -18,19 +14,17 @@ then `authorization_reserve` (the cycle's units, against the authorization that 
 """
 
 import math
-import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.errors import Conflict
 from infusions import plan as arithmetic
 from infusions import services
-from infusions.models import InfusionPolicy, TreatmentOrder
+from infusions.models import CycleDay, InfusionPolicy, TreatmentOrder
 from infusions.planning import require_plan
 from insurance.services import CycleGrant, cycle_authorize
 from scheduling.availability import Slot, find_slots
@@ -39,38 +33,13 @@ from scheduling.services import booking_create
 
 SPLIT_SEARCH_DAYS = 14  # the next open day of a split cycle must fall within this many days
 
-_REF = re.compile(r"^order:(\d+)(?:/cycle:(\d+)(?:/day:(\d+))?)?$")
-
-
-@dataclass(frozen=True)
-class CycleRef:
-    order_id: int
-    cycle: int | None
-    day: int | None
-
-
-def cycle_ref(order_id: int, cycle: int, day: int) -> str:
-    """The `Booking.order_ref` of one day of one cycle of an order."""
-    return f"order:{order_id}/cycle:{cycle}/day:{day}"
-
-
-def parse_cycle_ref(text: str) -> CycleRef | None:
-    """Read an `order_ref`; None when it does not name an order in this format."""
-    match = _REF.match(text or "")
-    if match is None:
-        return None
-    order_id, cycle, day = match.groups()
-    return CycleRef(int(order_id), int(cycle) if cycle else None, int(day) if day else None)
-
 
 def order_bookings(order_id: int) -> QuerySet[Booking]:
-    """The order's active bookings (cancelled and no-show ones hold no cycle)."""
-    # The trailing slash keeps order 4 from matching order 42's bookings.
-    refs = Q(order_ref=f"order:{order_id}") | Q(order_ref__startswith=f"order:{order_id}/")
+    """The order's live bookings, each with its `cycle_day` (cancelled and no-show ones hold no cycle)."""
     return (
-        Booking.objects.filter(refs)
+        Booking.objects.filter(cycle_day__order_id=order_id)
         .exclude(status__in=INACTIVE_STATUSES)
-        .select_related("site", "chair", "patient")
+        .select_related("site", "chair", "patient", "cycle_day")
         .order_by("start", "pk")
     )
 
@@ -87,11 +56,11 @@ def authorization_check(*, order: TreatmentOrder, plan: arithmetic.Plan, start: 
     its code per cycle as `not_placed`. The units are reserved by `authorization_reserve` once the
     cycle's days are booked and their dates known.
     """
-    sessions = [("", start.date(), plan.billing_units)] * plan.days
+    sessions = [(None, start.date(), plan.billing_units)] * plan.days
     cycle_authorize(
         patient_id=order.patient_id,
-        order_ref=f"order:{order.pk}",
-        cycle_ref="",
+        order_id=order.pk,
+        cycle=None,
         hcpcs_code=order.product.hcpcs_code,
         sessions=sessions,
         reserve=False,
@@ -104,17 +73,16 @@ def authorization_reserve(
     """Reserve the booked cycle's units and return what allowed it (`insurance.services.CycleGrant`).
 
     Each day is a session reserving `plan.billing_units` (the plan is one day's), keyed by its
-    booking's `order_ref`, so cancelling that booking releases them
+    booking's id, so cancelling that booking releases them
     (`infusions.authorizations.booking_status_changed`). Every day must fall in the authorization's
     valid dates, else Conflict `authorization_required` and, in the cycle's transaction, nothing is
     booked.
     """
-    ref = parse_cycle_ref(bookings[0].order_ref)
-    sessions = [(b.order_ref, b.start.astimezone(b.site.zone).date(), plan.billing_units) for b in bookings]
+    sessions = [(b.pk, b.start.astimezone(b.site.zone).date(), plan.billing_units) for b in bookings]
     return cycle_authorize(
         patient_id=order.patient_id,
-        order_ref=f"order:{order.pk}",
-        cycle_ref=f"order:{order.pk}/cycle:{ref.cycle}",
+        order_id=order.pk,
+        cycle=bookings[0].cycle_day.cycle,
         hcpcs_code=order.product.hcpcs_code,
         sessions=sessions,
         reserve=True,
@@ -132,8 +100,8 @@ def session_minutes(plan: arithmetic.Plan, site: Site) -> int:
 
 
 def _cycle_numbers(order_id: int) -> set[int]:
-    refs = (parse_cycle_ref(r) for r in order_bookings(order_id).values_list("order_ref", flat=True))
-    return {ref.cycle for ref in refs if ref is not None and ref.cycle is not None}
+    live = CycleDay.objects.filter(order_id=order_id, released_at__isnull=True, cycle__isnull=False)
+    return set(live.values_list("cycle", flat=True))
 
 
 def _open_days(site: Site, first: date, count: int) -> list[date]:
@@ -235,7 +203,6 @@ def cycle_book(
                     duration_minutes=minutes,
                     created_by=created_by,
                     note=note,
-                    order_ref=cycle_ref(locked.pk, number, n),
                 )
             except Conflict as exc:
                 if len(days) == 1:
@@ -246,9 +213,23 @@ def cycle_book(
                     field=exc.field,
                     **{**exc.extra, "day": {"number": n, "of": len(days), "date": day.isoformat()}},
                 ) from exc
+            # The order's lock makes the number ours; the unique constraint holds it under any race.
+            CycleDay.objects.create(order=locked, cycle=number, day=n, booking=booking)
             bookings.append(booking)
         authorization_reserve(order=locked, plan=plan, bookings=bookings)
     return bookings
+
+
+def order_session_link(*, order: TreatmentOrder, booking: Booking) -> CycleDay:
+    """Link a booking made outside cycle booking to `order`, as a session outside its numbered cycles,
+    and return the link. Only the demo does this: its chairside sessions began earlier today, which
+    the calendar's services rightly refuse to book.
+
+    Raises ValidationError `booking_not_patients` when the booking is another patient's.
+    """
+    if booking.patient_id != order.patient_id:
+        raise invalid("booking", "booking_not_patients", "This booking is another patient's.")
+    return CycleDay.objects.create(order=order, booking=booking)
 
 
 def order_slots(

@@ -18,8 +18,7 @@ from clinic.notifications import registry
 from clinic.notifications.digest import DigestLine, register_section
 from clinic.notifications.models import Notification
 from clinic.notifications.services import notification_schedule
-from infusions.cycles import parse_cycle_ref
-from infusions.models import InfusionPolicy, OrderStatus, TreatmentOrder
+from infusions.models import CycleDay, InfusionPolicy, OrderStatus, TreatmentOrder
 from insurance.models import PriorAuthorization
 from insurance.selectors import with_remaining, with_usage, worklist_filter
 from patients.models import LabResult, LabTest
@@ -45,21 +44,19 @@ def next_cycles(*, now: datetime, order_id: int | None = None) -> list[NextCycle
     orders = TreatmentOrder.objects.filter(
         status=OrderStatus.ACTIVE, interval_days__isnull=False
     ).select_related("patient")
-    refs = Booking.objects.filter(order_ref__startswith="order:").exclude(status__in=INACTIVE_STATUSES)
+    days = CycleDay.objects.filter(cycle__isnull=False).exclude(booking__status__in=INACTIVE_STATUSES)
     if order_id is not None:
         orders = orders.filter(pk=order_id)
-        refs = refs.filter(order_ref__startswith=f"order:{order_id}/")
+        days = days.filter(order_id=order_id)
     cycles: dict[int, dict[int, tuple[datetime, int]]] = defaultdict(dict)
     ahead: set[int] = set()
-    for ref_text, start, site_id in refs.values_list("order_ref", "start", "site_id"):
-        ref = parse_cycle_ref(ref_text)
-        if ref is None or ref.cycle is None:
-            continue
+    rows = days.values_list("order_id", "cycle", "booking__start", "booking__site_id")
+    for day_order, number, start, site_id in rows:
         if start > now:
-            ahead.add(ref.order_id)
-        first = cycles[ref.order_id].get(ref.cycle)
+            ahead.add(day_order)
+        first = cycles[day_order].get(number)
         if first is None or start < first[0]:
-            cycles[ref.order_id][ref.cycle] = (start, site_id)
+            cycles[day_order][number] = (start, site_id)
     sites = {site.pk: site for site in Site.objects.all()}
     result = []
     for order in orders:
@@ -157,9 +154,9 @@ def egfr_due(site_id: int, day: date) -> list[DigestLine]:
             status=BookingStatus.BOOKED,
             start__gte=max(start, timezone.now()),
             start__lt=start + timedelta(days=DIGEST_LOOKAHEAD_DAYS),
-            order_ref__startswith="order:",
+            cycle_day__isnull=False,
         )
-        .select_related("patient")
+        .select_related("patient", "cycle_day")
         .annotate(egfr_at=Subquery(latest.values("collected_at")[:1]))
         .order_by("start")
     )
@@ -176,11 +173,10 @@ def egfr_due(site_id: int, day: date) -> list[DigestLine]:
             why = f"last eGFR {taken:%d %b} is over {window.days} days old by then"
         else:
             continue
-        ref = parse_cycle_ref(booking.order_ref)
         lines.append(
             DigestLine(
                 f"{booking.patient.mrn}: infusion {local:%a %d %b %H:%M}, {why}",
-                _order_url(ref.order_id) if ref else "",
+                _order_url(booking.cycle_day.order_id),
             )
         )
     return lines

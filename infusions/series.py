@@ -16,7 +16,6 @@ from infusions.cycles import (
     cycle_book,
     invalid,
     order_bookings,
-    parse_cycle_ref,
     same_kind_chairs,
     session_minutes,
 )
@@ -83,8 +82,8 @@ def _existing_cycles(order_id: int, zone) -> list[tuple[date, int | None, list[B
     """The order's booked cycles as (first local day, cycle number, bookings), earliest first."""
     groups: dict[object, list[Booking]] = {}
     for booking in order_bookings(order_id):
-        ref = parse_cycle_ref(booking.order_ref)
-        key = ref.cycle if ref is not None and ref.cycle is not None else ("booking", booking.pk)
+        cycle = booking.cycle_day.cycle
+        key = cycle if cycle is not None else ("booking", booking.pk)
         groups.setdefault(key, []).append(booking)
     found = [
         (rows[0].start.astimezone(zone).date(), key if isinstance(key, int) else None, rows)
@@ -135,7 +134,7 @@ def _place(*, order, chair, target, minutes, created_by, note, window, index) ->
         outcome.moved = bookings is not None
     if bookings is not None:
         outcome.status, outcome.bookings = BOOKED, bookings
-        outcome.cycle = parse_cycle_ref(bookings[0].order_ref).cycle
+        outcome.cycle = bookings[0].cycle_day.cycle
         if outcome.moved:
             outcome.code, outcome.detail = first_error.code, f"Moved: {first_error.detail}"
         return outcome

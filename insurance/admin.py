@@ -85,7 +85,7 @@ class DocumentInline(admin.TabularInline):
 class UsageInline(admin.TabularInline):
     model = AuthorizationUsage
     extra = 0
-    fields = ["ref", "status", "units", "service_date", "updated_at"]
+    fields = ["booking_id", "status", "units", "service_date", "updated_at"]
     readonly_fields = fields
     can_delete = False
 
@@ -147,7 +147,7 @@ class AuthorizationAddForm(forms.ModelForm):
             "infusions_requested",
             "requested_from",
             "requested_to",
-            "order_ref",
+            "order_id",
             "notes",
         ]
 
@@ -217,7 +217,7 @@ class PriorAuthorizationAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if obj is None:
             return [(None, {"fields": AuthorizationAddForm.Meta.fields})]
         return [
-            (None, {"fields": ["coverage", "payer", "patient", "status", "urgency", "order_ref"]}),
+            (None, {"fields": ["coverage", "payer", "patient", "status", "urgency", "order_id"]}),
             (
                 "Request",
                 {
@@ -349,14 +349,14 @@ class PriorAuthorizationAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(AuthorizationOverride)
 class AuthorizationOverrideAdmin(admin.ModelAdmin):
-    list_display = ["order_ref", "reason", "overridden_by", "overridden_at", "used_ref", "used_at"]
-    readonly_fields = ["overridden_by", "overridden_at", "used_ref", "used_at"]
+    list_display = ["order_id", "reason", "overridden_by", "overridden_at", "used_cycle", "used_at"]
+    readonly_fields = ["overridden_by", "overridden_at", "used_cycle", "used_at"]
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
         created = services.authorization_override_record(
-            order_ref=obj.order_ref, reason=obj.reason, by=request.user
+            order_id=obj.order_id, reason=obj.reason, by=request.user
         )
         obj.pk = created.pk

@@ -43,7 +43,7 @@ TAG = "insurer API"
 class UsageSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuthorizationUsage
-        fields = ["ref", "status", "units", "service_date", "updated_at"]
+        fields = ["booking_id", "status", "units", "service_date", "updated_at"]
 
 
 class AuthorizationSerializer(serializers.ModelSerializer):
@@ -272,7 +272,7 @@ class InsurerAuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
         reactions: the minimum necessary to decide (no name, contact details or address)."""
         auth = self.get_object()
         summary = clinical_summary(
-            order_ref=auth.order_ref, patient_id=auth.patient_id, hcpcs_code=auth.hcpcs_code
+            order_id=auth.order_id, patient_id=auth.patient_id, hcpcs_code=auth.hcpcs_code
         )
         self._audit([auth], "clinical summary")
         return Response({"authorization": auth.pk, **summary})

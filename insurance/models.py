@@ -1,8 +1,8 @@
 """Payers, coverage, prior authorizations, their usage, and the insurer API's own records.
 
-Insurance knows nothing of infusions: an authorization names its treatment order by an opaque
-`order_ref` ("order:42"), and usage is keyed by the ref of the booking that reserved or used it
-("order:42/cycle:3/day:1"). Rules that touch several rows live in `insurance.services`.
+Insurance knows nothing of infusions or scheduling: an authorization names its treatment order by the
+order's id (`order_id`, a plain number infusions gives), and usage is keyed by the id of the booking
+that reserved or used it (`booking_id`). Rules that touch several rows live in `insurance.services`.
 """
 
 from datetime import timedelta
@@ -109,8 +109,11 @@ class PriorAuthorization(PatientOwned):
     coverage = models.ForeignKey(Coverage, on_delete=models.PROTECT, related_name="authorizations")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="authorizations")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="authorizations")
-    order_ref = models.CharField(
-        max_length=64, blank=True, help_text='The treatment order, e.g. "order:42" (set by infusions).'
+    order_id = models.PositiveBigIntegerField(
+        "treatment order id",
+        null=True,
+        blank=True,
+        help_text="The treatment order it is for (set when a cycle is booked against it).",
     )
     status = models.CharField(max_length=20, choices=AuthStatus.choices, default=AuthStatus.DRAFT)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.STANDARD)
@@ -149,7 +152,7 @@ class PriorAuthorization(PatientOwned):
             models.Index(fields=["payer", "due_at", "id"], name="auth_payer_due"),
             models.Index(fields=["payer", "status", "-updated_at", "-id"], name="auth_payer_status"),
             models.Index(fields=["patient", "status"], name="auth_patient_status"),
-            models.Index(fields=["order_ref"], name="auth_order_ref"),
+            models.Index(fields=["order_id"], name="auth_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -283,10 +286,11 @@ class UsageStatus(models.TextChoices):
 
 class AuthorizationUsage(models.Model):
     """Units one booked session reserves, then uses when infusions reports it given (or releases when
-    it is cancelled). `ref` is the booking's order_ref; it holds units once at a time."""
+    it is cancelled). `booking_id` is the session's booking (scheduling's id, a plain number here); a
+    booking holds units once at a time."""
 
     authorization = models.ForeignKey(PriorAuthorization, on_delete=models.PROTECT, related_name="usage")
-    ref = models.CharField(max_length=64)
+    booking_id = models.PositiveBigIntegerField("booking id")
     status = models.CharField(max_length=8, choices=UsageStatus.choices, default=UsageStatus.RESERVED)
     units = models.PositiveIntegerField()
     service_date = models.DateField()
@@ -297,11 +301,11 @@ class AuthorizationUsage(models.Model):
         ordering = ["service_date", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["ref"],
+                fields=["booking_id"],
                 condition=~Q(status=UsageStatus.RELEASED),
                 name=constraint_error(
-                    "usage_ref_once",
-                    field="ref",
+                    "usage_booking_once",
+                    field="booking_id",
                     code="usage_exists",
                     message="This session already holds units.",
                 ),
@@ -315,31 +319,32 @@ class AuthorizationUsage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.units} units {self.get_status_display().lower()} ({self.ref})"
+        return f"{self.units} units {self.get_status_display().lower()} (booking #{self.booking_id})"
 
 
 class AuthorizationOverride(models.Model):
     """A clinic manager lets one cycle of an order be booked without an authorization, with a reason.
 
-    Like infusions' BlockOverride; it is used up by the next cycle booked for the order (`used_ref`).
+    Like infusions' BlockOverride; it is used up by the next cycle booked for the order (`used_at`,
+    `used_cycle`).
     """
 
-    order_ref = models.CharField(max_length=64, help_text='The order, e.g. "order:42".')
+    order_id = models.PositiveBigIntegerField("treatment order id")
     reason = models.CharField(max_length=300)
     overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     overridden_at = models.DateTimeField(auto_now_add=True)
-    used_ref = models.CharField(max_length=64, blank=True, help_text="The cycle that used it.")
     used_at = models.DateTimeField(null=True, blank=True)
+    used_cycle = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The cycle that used it.")
 
     class Meta:
         ordering = ["-overridden_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["order_ref"],
-                condition=Q(used_ref=""),
+                fields=["order_id"],
+                condition=Q(used_at__isnull=True),
                 name=constraint_error(
                     "auth_override_once_open",
-                    field="order_ref",
+                    field="order_id",
                     code="override_exists",
                     message="This order already has an unused authorization override.",
                 ),
@@ -356,7 +361,7 @@ class AuthorizationOverride(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Authorization override for {self.order_ref}"
+        return f"Authorization override for order {self.order_id}"
 
 
 class PayerClient(models.Model):

@@ -28,16 +28,14 @@ _providers: dict[str, SummaryProvider] = {}
 
 
 def register_clinical_summary(provider: SummaryProvider) -> None:
-    """Infusions calls this once: `provider(*, order_ref, patient_id, hcpcs_code)` -> ClinicalSummary."""
+    """Infusions calls this once: `provider(*, order_id, patient_id, hcpcs_code)` -> ClinicalSummary."""
     _providers["clinical_summary"] = provider
 
 
-def clinical_summary(*, order_ref: str, patient_id: int, hcpcs_code: str) -> ClinicalSummary:
+def clinical_summary(*, order_id: int | None, patient_id: int, hcpcs_code: str) -> ClinicalSummary:
     """The clinical summary for an authorization; empty parts when no provider or order is known."""
     provider = _providers.get("clinical_summary")
-    summary = (
-        provider(order_ref=order_ref, patient_id=patient_id, hcpcs_code=hcpcs_code) if provider else None
-    )
+    summary = provider(order_id=order_id, patient_id=patient_id, hcpcs_code=hcpcs_code) if provider else None
     return summary or ClinicalSummary(
         diagnosis=None, product=None, dose_plan=None, weight=None, cycles_given=[], reactions=[]
     )

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.db import validated_save
@@ -106,7 +107,7 @@ def authorization_create(
     requested_to: date,
     urgency: str = "standard",
     infusions_requested: int | None = None,
-    order_ref: str = "",
+    order_id: int | None = None,
     notes: str = "",
     created_by=None,
     via: str = "admin",
@@ -123,7 +124,7 @@ def authorization_create(
         requested_from=requested_from,
         requested_to=requested_to,
         urgency=urgency,
-        order_ref=order_ref,
+        order_id=order_id,
         notes=notes,
         created_by=created_by,
     )
@@ -331,32 +332,33 @@ class CycleGrant:
     reason: str = ""
 
 
-def _usage_event(auth_id: int, payer_id: int, *, ref: str, status: str, units: int, at) -> None:
+def _usage_event(auth_id: int, payer_id: int, *, booking_id: int, status: str, units: int, at) -> None:
     AuthorizationEvent.objects.create(
         authorization_id=auth_id,
         payer_id=payer_id,
         kind=AuthorizationEvent.Kind.USAGE,
         at=at,
         via="system",
-        data={"ref": ref, "status": status, "units": units},
+        data={"booking": booking_id, "status": status, "units": units},
     )
 
 
 def cycle_authorize(
     *,
     patient_id: int,
-    order_ref: str,
-    cycle_ref: str,
+    order_id: int,
+    cycle: int | None,
     hcpcs_code: str,
-    sessions: Sequence[tuple[str, date, int]],
+    sessions: Sequence[tuple[int | None, date, int]],
     reserve: bool = True,
 ) -> CycleGrant:
-    """Find what allows a cycle and reserve its units: `sessions` are (booking ref, date, units).
+    """Find what allows a cycle and reserve its units: `sessions` are (booking id, date, units), and
+    `cycle` is the cycle's number (what a used-up override records).
 
     The patient's coverage on the first date decides: none on file at all means self-pay (allowed);
     a payer that does not require authorization, allowed; otherwise a granted authorization for the
     HCPCS code, valid on every session date, with enough remaining units (after reservations) and
-    infusions, gets the reservations (and is linked to `order_ref` if it was not yet). Failing that an
+    infusions, gets the reservations (and is linked to `order_id` if it was not yet). Failing that an
     unused manager's override for the order is used up. Call inside the booking's transaction.
     With `reserve=False` it only checks (nothing is reserved, locked or used up).
 
@@ -379,7 +381,7 @@ def cycle_authorize(
     else:
         grant, missing = _reserve(
             patient_id=patient_id,
-            order_ref=order_ref,
+            order_id=order_id,
             hcpcs_code=hcpcs_code,
             first=first,
             last=last,
@@ -389,13 +391,13 @@ def cycle_authorize(
         )
         if grant is not None:
             return grant
-    overrides = AuthorizationOverride.objects.filter(order_ref=order_ref, used_ref="")
+    overrides = AuthorizationOverride.objects.filter(order_id=order_id, used_at__isnull=True)
     override = (overrides.select_for_update() if reserve else overrides).first()
     if override is not None and not reserve:
         return CycleGrant(override=override, reason=override.reason)
     if override is not None:
-        override.used_ref, override.used_at = cycle_ref, timezone.now()
-        override.save(update_fields=["used_ref", "used_at"])
+        override.used_cycle, override.used_at = cycle, timezone.now()
+        override.save(update_fields=["used_cycle", "used_at"])
         return CycleGrant(override=override, reason=override.reason)
     raise Conflict(
         "authorization_required",
@@ -405,20 +407,20 @@ def cycle_authorize(
     )
 
 
-def _reserve(*, patient_id, order_ref, hcpcs_code, first, last, need_units, sessions, reserve):
+def _reserve(*, patient_id, order_id, hcpcs_code, first, last, need_units, sessions, reserve):
     rows = PriorAuthorization.objects.filter(patient_id=patient_id, hcpcs_code=hcpcs_code)
     if reserve:
         # Locked, so two desks booking cycles against one authorization cannot both take its last units.
         rows = rows.select_for_update(of=("self",))
     candidates = list(selectors.with_usage(rows).order_by("valid_to", "pk"))
-    for_order = [a for a in candidates if a.order_ref in ("", order_ref)]
+    for_order = [a for a in candidates if a.order_id in (None, order_id)]
     granted = [a for a in for_order if a.status in GRANTED]
     covering = [a for a in granted if a.valid_from <= first and last <= a.valid_to]
     if not covering:
         return None, _missing_authorization(for_order, granted, hcpcs_code, first, last)
     short = None
     # Prefer the authorization already linked to this order.
-    for auth in sorted(covering, key=lambda a: a.order_ref != order_ref):
+    for auth in sorted(covering, key=lambda a: a.order_id != order_id):
         units_left, infusions_left = auth.remaining_units, auth.remaining_infusions
         if units_left is not None and units_left < need_units:
             short = short or {
@@ -441,12 +443,21 @@ def _reserve(*, patient_id, order_ref, hcpcs_code, first, last, need_units, sess
         if not reserve:
             return CycleGrant(authorization=auth), None
         now = timezone.now()
-        for ref, day, units in sessions:
-            validated_save(AuthorizationUsage(authorization=auth, ref=ref, units=units, service_date=day))
-            _usage_event(auth.pk, auth.payer_id, ref=ref, status=UsageStatus.RESERVED, units=units, at=now)
-        fields = {"units_per_cycle": need_units}
-        if not auth.order_ref:
-            fields["order_ref"] = order_ref
+        for booking_id, day, units in sessions:
+            validated_save(
+                AuthorizationUsage(authorization=auth, booking_id=booking_id, units=units, service_date=day)
+            )
+            _usage_event(
+                auth.pk,
+                auth.payer_id,
+                booking_id=booking_id,
+                status=UsageStatus.RESERVED,
+                units=units,
+                at=now,
+            )
+        fields: dict = {"units_per_cycle": need_units}
+        if auth.order_id is None:
+            fields["order_id"] = order_id
         PriorAuthorization.objects.filter(pk=auth.pk).update(updated_at=now, **fields)
         return CycleGrant(authorization=auth), None
     return None, short
@@ -466,22 +477,29 @@ def _missing_authorization(for_order, granted, hcpcs_code, first, last) -> dict:
     return {"code": "authorization", "detail": detail}
 
 
-def usage_release(*, ref: str) -> int:
+def usage_release(*, booking_id: int) -> int:
     """Give back the units a cancelled session reserved; return how many reservations were released."""
     now = timezone.now()
     released = 0
     rows = AuthorizationUsage.objects.select_for_update().select_related("authorization")
-    for usage in rows.filter(ref=ref, status=UsageStatus.RESERVED):
+    for usage in rows.filter(booking_id=booking_id, status=UsageStatus.RESERVED):
         usage.status = UsageStatus.RELEASED
         usage.save(update_fields=["status", "updated_at"])
         auth = usage.authorization
-        _usage_event(auth.pk, auth.payer_id, ref=ref, status=UsageStatus.RELEASED, units=usage.units, at=now)
+        _usage_event(
+            auth.pk,
+            auth.payer_id,
+            booking_id=booking_id,
+            status=UsageStatus.RELEASED,
+            units=usage.units,
+            at=now,
+        )
         PriorAuthorization.objects.filter(pk=auth.pk).update(updated_at=now)
         released += 1
     return released
 
 
-def usage_move(*, ref: str, service_date: date) -> AuthorizationUsage | None:
+def usage_move(*, booking_id: int, service_date: date) -> AuthorizationUsage | None:
     """A booked session moved to `service_date`: its reservation moves with it, if the authorization is
     still valid that day. Returns the reservation (None when the session reserved nothing: self-pay, no
     requirement, or a manager's override).
@@ -492,7 +510,7 @@ def usage_move(*, ref: str, service_date: date) -> AuthorizationUsage | None:
     usage = (
         AuthorizationUsage.objects.select_for_update()
         .select_related("authorization")
-        .filter(ref=ref, status=UsageStatus.RESERVED)
+        .filter(booking_id=booking_id, status=UsageStatus.RESERVED)
         .first()
     )
     if usage is None or usage.service_date == service_date:
@@ -512,7 +530,7 @@ def usage_move(*, ref: str, service_date: date) -> AuthorizationUsage | None:
 
 
 def usage_record(
-    *, ref: str, units: int, given_on: date, patient_id: int, order_ref: str, hcpcs_code: str
+    *, booking_id: int, units: int, given_on: date, patient_id: int, order_id: int, hcpcs_code: str
 ) -> AuthorizationUsage | None:
     """Record the units an infusion used and return the usage (None when no authorization applies:
     self-pay, a payer without the requirement, or a manager's override).
@@ -526,42 +544,47 @@ def usage_record(
         usage = (
             AuthorizationUsage.objects.select_for_update()
             .select_related("authorization")
-            .filter(ref=ref)
+            .filter(booking_id=booking_id)
             .exclude(status=UsageStatus.RELEASED)
             .first()
         )
         if usage is None:
             auth = (
                 PriorAuthorization.objects.filter(
+                    Q(order_id__isnull=True) | Q(order_id=order_id),
                     patient_id=patient_id,
                     hcpcs_code=hcpcs_code,
-                    order_ref__in=["", order_ref],
                     status__in=(*GRANTED, S.EXPIRED),
                     valid_from__lte=given_on,
                     valid_to__gte=given_on,
                 )
-                .order_by("-order_ref", "valid_to")
+                # The authorization linked to the order first, then the one ending soonest.
+                .order_by(F("order_id").asc(nulls_last=True), "valid_to")
                 .first()
             )
             if auth is None:
                 return None
-            usage = AuthorizationUsage(authorization=auth, ref=ref, service_date=given_on, units=units)
+            usage = AuthorizationUsage(
+                authorization=auth, booking_id=booking_id, service_date=given_on, units=units
+            )
         auth = usage.authorization
         usage.status, usage.units, usage.service_date = UsageStatus.USED, units, given_on
         validated_save(usage)
-        _usage_event(auth.pk, auth.payer_id, ref=ref, status=UsageStatus.USED, units=units, at=now)
+        _usage_event(
+            auth.pk, auth.payer_id, booking_id=booking_id, status=UsageStatus.USED, units=units, at=now
+        )
         PriorAuthorization.objects.filter(pk=auth.pk).update(updated_at=now)
     return usage
 
 
-def usage_mark_given(*, ref: str, given_on: date) -> AuthorizationUsage | None:
+def usage_mark_given(*, booking_id: int, given_on: date) -> AuthorizationUsage | None:
     """A session was completed with no dose reported (yet): its reservation becomes usage as planned.
     Returns the usage, or None when the session reserved nothing. A later `usage_record` corrects it."""
     with transaction.atomic():
         usage = (
             AuthorizationUsage.objects.select_for_update()
             .select_related("authorization")
-            .filter(ref=ref, status=UsageStatus.RESERVED)
+            .filter(booking_id=booking_id, status=UsageStatus.RESERVED)
             .first()
         )
         if usage is None:
@@ -569,7 +592,9 @@ def usage_mark_given(*, ref: str, given_on: date) -> AuthorizationUsage | None:
         usage.status, usage.service_date = UsageStatus.USED, given_on
         usage.save(update_fields=["status", "service_date", "updated_at"])
         auth, now = usage.authorization, timezone.now()
-        _usage_event(auth.pk, auth.payer_id, ref=ref, status=UsageStatus.USED, units=usage.units, at=now)
+        _usage_event(
+            auth.pk, auth.payer_id, booking_id=booking_id, status=UsageStatus.USED, units=usage.units, at=now
+        )
         PriorAuthorization.objects.filter(pk=auth.pk).update(updated_at=now)
     return usage
 
@@ -583,7 +608,7 @@ class OverrideNotAllowed(PermissionDenied):
     detail = "Only a clinic manager may book a cycle without an authorization."
 
 
-def authorization_override_record(*, order_ref: str, reason: str, by) -> AuthorizationOverride:
+def authorization_override_record(*, order_id: int, reason: str, by) -> AuthorizationOverride:
     """Let the order's next cycle be booked without an authorization; return the override.
 
     Raises OverrideNotAllowed (403), ValidationError reason_required, override_exists.
@@ -595,5 +620,5 @@ def authorization_override_record(*, order_ref: str, reason: str, by) -> Authori
             "reason", "reason_required", "Say why the cycle may be booked without an authorization."
         )
     return validated_save(
-        AuthorizationOverride(order_ref=order_ref, reason=(reason or "").strip(), overridden_by=by)
+        AuthorizationOverride(order_id=order_id, reason=(reason or "").strip(), overridden_by=by)
     )

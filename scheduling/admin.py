@@ -253,7 +253,8 @@ class BookingAddForm(forms.ModelForm):
 
     class Meta:
         model = Booking
-        fields = ["chair", "patient", "start", "duration_minutes", "order_ref", "note"]
+        # No order here: a booking joins an order's cycle only through the order's booking (infusions).
+        fields = ["chair", "patient", "start", "duration_minutes", "note"]
 
     def _post_clean(self):
         if self.errors:
@@ -272,7 +273,6 @@ class BookingAddForm(forms.ModelForm):
                 duration_minutes=data["duration_minutes"],
                 created_by=self.user,
                 note=data.get("note", ""),
-                order_ref=data.get("order_ref", ""),
             )
         except ValidationError as exc:
             for field, errors in exc.error_dict.items():
@@ -314,9 +314,9 @@ BOOKING_CHANGES = {
 
 @admin.register(Booking)
 class BookingAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["pk", "local_start", "site", "chair", "patient", "status_badge", "order_ref"]
+    list_display = ["pk", "local_start", "site", "chair", "patient", "status_badge"]
     list_filter = ["site", "status"]
-    search_fields = ["patient__mrn", "patient__family_name", "order_ref"]
+    search_fields = ["patient__mrn", "patient__family_name"]
     date_hierarchy = "start"
     inlines = [BookingEventInline]
     raw_id_fields = ["patient"]
@@ -327,7 +327,6 @@ class BookingAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "start",
         "end",
         "status",
-        "order_ref",
         "note",
         "cancel_reason",
         "created_by",

@@ -133,7 +133,6 @@ class BookingSerializer(serializers.ModelSerializer):
             "local_end",
             "duration_minutes",
             "status",
-            "order_ref",
             "note",
             "cancel_reason",
             "created_at",
@@ -158,7 +157,25 @@ class BookingCreateSerializer(serializers.Serializer):
     end = serializers.DateTimeField(required=False)
     duration_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-    order_ref = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+
+    def validate(self, attrs):
+        # A field this endpoint does not take is refused, not dropped: a client that sends `order_ref`
+        # believes it links the booking to an order, and only the order's book/ action does that.
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise ValidationError(
+                {
+                    name: ValidationError(
+                        "Bookings do not take this field. To book an order's cycle, POST "
+                        "/api/v1/orders/{id}/book/."
+                        if name == "order_ref"
+                        else "Bookings do not take this field.",
+                        code="unknown_field",
+                    )
+                    for name in unknown
+                }
+            )
+        return attrs
 
 
 class RescheduleSerializer(serializers.Serializer):
@@ -187,7 +204,7 @@ class BookingFilter(django_filters.FilterSet):
 
     class Meta:
         model = Booking
-        fields = ["site", "chair", "patient", "status", "order_ref"]
+        fields = ["site", "chair", "patient", "status"]
 
 
 class BookingViewSet(AuditedModelViewSet):
@@ -200,7 +217,7 @@ class BookingViewSet(AuditedModelViewSet):
     serializer_class = BookingSerializer
     filterset_class = BookingFilter
     permission_model = Booking
-    search_fields = ["patient__mrn", "patient__family_name", "order_ref"]
+    search_fields = ["patient__mrn", "patient__family_name"]
     ordering_fields = ["start", "created_at"]
     http_method_names = ["get", "post", "head", "options"]
     audit_label = "booking"

@@ -278,8 +278,6 @@ class Booking(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     status = models.CharField(max_length=12, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
-    # What the booking is for, e.g. "order:42"; scheduling does not know what an order is.
-    order_ref = models.CharField(max_length=64, blank=True)
     note = models.CharField(max_length=500, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from clinic.errors import Conflict
 from patients.models import Patient
-from scheduling import reminders, rules
+from scheduling import hooks, reminders, rules
 from scheduling.locks import local_days, lock_site_days
 from scheduling.models import (
     Booking,
@@ -39,12 +39,9 @@ CANCELLABLE = (BookingStatus.BOOKED, BookingStatus.CHECKED_IN)
 
 # Sent by the status-changing services (never by save()), inside their transaction, with `booking`,
 # `from_status` and `to_status`: apps above scheduling react without scheduling knowing them (infusions
-# releases a cancelled cycle's authorized units). A receiver that raises rolls the change back.
+# releases a cancelled cycle's number and its authorized units). Receivers follow; they do not veto
+# (a move that may be refused goes through `scheduling.hooks`).
 booking_status_changed = Signal()
-# Sent by booking_reschedule inside its transaction, with `booking` (at its new time) and `from_start`:
-# infusions checks the cycle's authorization still covers the new day. A receiver that raises (a 409)
-# leaves the booking where it was.
-booking_rescheduled = Signal()
 
 
 def booking_create(
@@ -56,13 +53,12 @@ def booking_create(
     duration_minutes: int | None = None,
     created_by=None,
     note: str = "",
-    order_ref: str = "",
     site: Site | None = None,
 ) -> Booking:
     """Book `patient` into `chair` from `start` to `end` (or for `duration_minutes`) and return the booking.
 
-    `site`, when given, must be the chair's site. `order_ref` names what the booking is for (e.g. a
-    treatment order); scheduling stores it without interpreting it.
+    `site`, when given, must be the chair's site. Which order's cycle a booking is, if any, is
+    infusions' to record (`infusions.cycles`), never the calendar's.
 
     Raises ValidationError (400) or Conflict (409); see the module docstring for the codes.
     """
@@ -81,7 +77,6 @@ def booking_create(
             start=start,
             end=end,
             note=note,
-            order_ref=order_ref or "",
             created_by=created_by,
         )
         rules.save_or_conflict(booking)
@@ -128,7 +123,8 @@ def booking_reschedule(
     """Move a booked session to `start` (keeping its length unless `end` is given), optionally to `chair`
     of the same site, and return it. The old time is free at once.
 
-    Raises ValidationError (400) or Conflict (409), as `booking_create`, plus `status_invalid`.
+    Raises ValidationError (400) or Conflict (409), as `booking_create`, plus `status_invalid` and what
+    a registered reschedule check raises (`scheduling.hooks`; infusions: `authorization_required`).
     """
     with transaction.atomic():
         current = _locked(booking)
@@ -160,7 +156,8 @@ def booking_reschedule(
         current.start, current.end, current.chair = start, new_end, new_chair
         rules.save_or_conflict(current, update_fields=["start", "end", "chair", "updated_at"])
         event.save()
-        booking_rescheduled.send(sender=Booking, booking=current, from_start=event.from_start)
+        # Apps above may refuse the move (a cycle day outside its authorization): see scheduling.hooks.
+        hooks.reschedule_checks_run(booking=current, from_start=event.from_start)
         reminders.booking_reminders_sync(booking=current)
     return current
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from clinic.errors import Conflict
 from infusions import services_chairside as chart
+from infusions.cycles import order_session_link
 from infusions.models import InfusionSession, OrderStatus, TreatmentOrder
 from scheduling.models import Booking, Site
 
@@ -57,11 +58,11 @@ def seed_chairside(*, site: Site) -> None:
                     patient=order.patient,
                     start=begin.replace(second=0, microsecond=0),
                     end=begin.replace(second=0, microsecond=0) + timedelta(hours=5),
-                    # Booked straight through the calendar, not as a numbered cycle: the demo's cycles
-                    # (and the units their authorizations hold) stay as the other demos made them.
-                    order_ref=f"order:{order.pk}",
                     note="Demo chairside session",
                 )
+                # Linked to the order outside its numbered cycles: the demo's cycles (and the units
+                # their authorizations hold) stay as the other demos made them.
+                order_session_link(order=order, booking=booking)
                 _chart(booking, nurse, begin, now, finished)
         except (IntegrityError, Conflict):
             continue  # the chair or the patient is taken today: the demo leaves that day as it is

@@ -31,9 +31,9 @@ from infusions.chairside.submissions import (
     require_status,
     save_once,
 )
-from infusions.cycles import parse_cycle_ref
 from infusions.models import (
     Checklist,
+    CycleDay,
     InfusionPolicy,
     InfusionSession,
     Premedication,
@@ -63,14 +63,15 @@ def session_check_in(
     replayed = _check_in_replay(booking, client_id)
     if replayed is not None:
         return replayed, True
-    ref = parse_cycle_ref(booking.order_ref)
-    if ref is None:
+    cycle_day = CycleDay.objects.filter(booking_id=booking.pk).first()
+    if cycle_day is None:
         raise invalid("booking", "booking_without_order", "This booking is not for a treatment order.")
     at = checked_time(at, "at", now=now)
     site = booking.site
     if booking.start.astimezone(site.zone).date() != now.astimezone(site.zone).date():
         raise invalid("booking", "not_today", "Patients are checked in on the day of their booking.")
-    order = TreatmentOrder.objects.filter(pk=ref.order_id, patient_id=booking.patient_id).first()
+    # A cycle day's order is its booking's patient's (a database trigger holds it); read it anyway by both.
+    order = TreatmentOrder.objects.filter(pk=cycle_day.order_id, patient_id=booking.patient_id).first()
     if order is None:
         raise invalid("booking", "booking_without_order", "The booking's order is not this patient's.")
     plan = services.order_cycle_check(order=order, now=now, on=now.astimezone(site.zone).date())
@@ -100,8 +101,8 @@ def session_check_in(
             booking=booking,
             order=order,
             patient_id=booking.patient_id,
-            cycle=ref.cycle,
-            day=ref.day,
+            cycle=cycle_day.cycle,
+            day=cycle_day.day,
             checked_in_at=at,
             checked_in_by=by,
             # The weight the order's plan was computed from: the latest on file before today's weighing.
@@ -265,7 +266,7 @@ def _report_usage(session: InfusionSession) -> None:
 
     infusion_usage_report(
         order=session.order,
-        order_ref=session.booking.order_ref,
+        booking=session.booking,
         grams_given=session.grams_given,
         given_at=session.ended_at,
     )

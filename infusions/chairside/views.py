@@ -13,7 +13,6 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from clinic.audit import record_access
 from infusions import selectors, selectors_chairside
-from infusions.cycles import parse_cycle_ref
 from infusions.models import (
     CTCAE_GRADES,
     Hydration,
@@ -80,13 +79,14 @@ def session_page(request, booking_id: int):
         if Booking.objects.filter(pk=booking.pk, infusion_session__isnull=False).exists()
         else None
     )
-    parsed = parse_cycle_ref(booking.order_ref)
-    order = selectors.order_list().filter(pk=parsed.order_id).first() if parsed else None
+    # The booking's own patient, always: its order is read through its cycle day, and only if it is
+    # this patient's.
+    order = selectors.order_list().filter(cycle_days__booking=booking, patient_id=booking.patient_id).first()
     now = timezone.now()
     policy = InfusionPolicy.current()
     day = booking.start.astimezone(booking.site.zone).date()
     plan = order_plan(order, policy=policy, now=now, on=day) if order else None
-    patient = order.patient if order else booking.patient
+    patient = booking.patient
     record_access(request, [patient], via="chairside", detail="session")
     context = {
         "booking": booking,

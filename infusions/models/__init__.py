@@ -23,6 +23,7 @@ from infusions.models.charting import (
     VitalsPhase,
     VitalsReading,
 )
+from infusions.models.cycles import CycleDay
 from infusions.models.orders import (
     HIGHER_IS_BETTER,
     BlockOverride,
@@ -40,6 +41,7 @@ __all__ = [
     "HIGHER_IS_BETTER",
     "BlockOverride",
     "Checklist",
+    "CycleDay",
     "Hydration",
     "InfusionPolicy",
     "InfusionSession",

@@ -18,9 +18,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from infusions import services_chairside
-from infusions.cycles import cycle_ref
 from infusions.models import InfusionSession, VitalsReading
 from tests.infusions.calendar import NEW_YORK, make_clinic, make_order
+from tests.infusions.factories import cycle_day
 from tests.scheduling.factories import BookingFactory, SiteMembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,8 +56,8 @@ def booked(clocks, manager, nurse):
         patient=order.patient,
         start=now - timedelta(minutes=5),
         end=now + timedelta(hours=4),
-        order_ref=cycle_ref(order.pk, 1, 1),
     )
+    cycle_day(booking, order)
     SiteMembershipFactory(site=site, user=nurse)
     return booking
 

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import factory
 
 from infusions.models import (
+    CycleDay,
     InfusionPolicy,
     LabelRate,
     Product,
@@ -107,3 +108,8 @@ class OrderFactory(factory.django.DjangoModelFactory):
     interval_days = 21
     prescriber = "Dr. Test"
     start_date = factory.LazyFunction(lambda: date(2026, 12, 1))
+
+
+def cycle_day(booking, order, cycle: int | None = 1, day: int | None = 1) -> CycleDay:
+    """Link a test booking to its order's cycle day, as `infusions.cycles` does when it books one."""
+    return CycleDay.objects.create(booking=booking, order=order, cycle=cycle, day=day if cycle else None)

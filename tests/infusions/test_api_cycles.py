@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from auditlog.models import LogEntry
 
+from infusions.models import CycleDay
 from scheduling.models import Booking
 from tests.factories import PatientFactory
 from tests.infusions.calendar import NOW, at, make_order
@@ -28,7 +29,8 @@ def test_a_scheduler_books_a_cycle_and_gets_its_bookings(api, manager, scheduler
     assert booking["local_start"] == "2027-03-02T09:00:00-05:00"
     assert booking["local_end"] == "2027-03-02T13:15:00-05:00"  # 255 chair minutes
     assert (booking["duration_minutes"], booking["chair_name"]) == (255, "R1")
-    assert booking["order_ref"] == f"order:{order.pk}/cycle:1/day:1"
+    assert response.json()["cycle"] == 1
+    assert CycleDay.objects.get(booking_id=booking["id"]).order_id == order.pk
 
 
 def test_a_taken_chair_is_a_409_chair_conflict_and_nothing_is_booked(api, manager, scheduler, chairs):
@@ -174,3 +176,46 @@ def test_a_series_answers_200_with_each_cycles_outcome(api, manager, scheduler, 
         "already_booked",
     ]
     assert Booking.objects.count() == 2
+
+
+def test_a_booking_cannot_claim_another_patients_order_and_the_tablet_shows_its_own_patient(
+    api, client, manager, scheduler, nurse, chairs
+):
+    """The attack the order_ref string allowed: a booking for patient A naming patient B's order."""
+    victims_order = make_order(manager)
+    patient_a = PatientFactory(family_name="Adams")
+    attack = {
+        "chair": chairs["R1"].pk,
+        "patient": patient_a.pk,
+        "start": at("2027-03-02").isoformat(),
+        "duration_minutes": 240,
+        "order_ref": f"order:{victims_order.pk}/cycle:1/day:1",
+    }
+
+    response = api.as_user(scheduler).post("/api/v1/bookings/", attack)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_field"
+    assert "order_ref" in response.json()["fields"]
+    assert not Booking.objects.filter(patient=patient_a).exists()
+    # Without the field the booking is made, for patient A and no order: the tablet shows patient A.
+    del attack["order_ref"]
+    booking_id = api.as_user(scheduler).post("/api/v1/bookings/", attack).json()["id"]
+    assert not CycleDay.objects.filter(booking_id=booking_id).exists()
+    SiteMembershipFactory(site=chairs["R1"].site, user=nurse)
+    client.force_login(nurse)
+    page = client.get(f"/chairside/bookings/{booking_id}/").content.decode()
+    assert "Adams" in page
+    assert victims_order.patient.family_name not in page
+
+
+def test_the_calendar_apis_schema_has_no_order_ref(client):
+    schema = client.get("/api/schema/?format=json").json()
+
+    booking_schemas = {
+        name: body for name, body in schema["components"]["schemas"].items() if "Booking" in name
+    }
+    assert {"Booking", "BookingCreateRequest"} <= set(booking_schemas)
+    assert all("order_ref" not in body.get("properties", {}) for body in booking_schemas.values())
+    filters = [p["name"] for p in schema["paths"]["/api/v1/bookings/"]["get"]["parameters"]]
+    assert "order_ref" not in filters

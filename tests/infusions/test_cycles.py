@@ -5,9 +5,12 @@ from datetime import UTC, date, timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from clinic.errors import Conflict
 from infusions import cycles, series, services
+from infusions.models import CycleDay
 from scheduling.models import Booking
 from scheduling.services import booking_cancel
 from tests.factories import RiskFlagFactory
@@ -39,16 +42,13 @@ def test_a_one_day_cycle_books_the_chair_minutes_of_the_plan(manager, scheduler,
     assert booking.duration_minutes == 255
     assert booking.end.astimezone(NEW_YORK).strftime("%H:%M") == "13:15"
     assert (booking.patient, booking.created_by) == (order.patient, scheduler)
-    assert booking.order_ref == f"order:{order.pk}/cycle:1/day:1"
-    assert second.order_ref == f"order:{order.pk}/cycle:2/day:1"
-    assert cycles.parse_cycle_ref(second.order_ref) == cycles.CycleRef(order.pk, 2, 1)
+    assert _day(booking) == (order.pk, 1, 1)
+    assert _day(second) == (order.pk, 2, 1)
 
 
-def test_order_refs_are_parsed_in_one_place():
-    assert cycles.parse_cycle_ref(cycles.cycle_ref(42, 3, 1)) == cycles.CycleRef(42, 3, 1)
-    assert cycles.parse_cycle_ref("order:42") == cycles.CycleRef(42, None, None)
-    assert cycles.parse_cycle_ref("referral:9") is None
-    assert cycles.parse_cycle_ref("") is None
+def _day(booking) -> tuple:
+    cycle_day = CycleDay.objects.get(booking=booking)
+    return cycle_day.order_id, cycle_day.cycle, cycle_day.day
 
 
 def test_a_split_cycle_books_consecutive_open_days_skipping_the_weekend_and_closures(
@@ -65,7 +65,7 @@ def test_a_split_cycle_books_consecutive_open_days_skipping_the_weekend_and_clos
 
     assert [local(b) for b in bookings] == [("Fri 2027-03-05 09:00", "R1"), ("Tue 2027-03-09 09:00", "R1")]
     assert [b.duration_minutes for b in bookings] == [255, 255]
-    assert [b.order_ref for b in bookings] == [f"order:{order.pk}/cycle:1/day:{n}" for n in (1, 2)]
+    assert [_day(b) for b in bookings] == [(order.pk, 1, n) for n in (1, 2)]
 
 
 def test_a_split_day_takes_another_chair_of_the_kind_when_its_chair_is_taken(manager, scheduler, chairs):
@@ -157,7 +157,7 @@ def test_a_cancelled_cycle_gives_its_number_back(manager, scheduler, chairs):
 
     [again] = cycles.cycle_book(order=order, chair=chairs["R1"], start=at("2027-03-04"), created_by=scheduler)
 
-    assert again.order_ref == f"order:{order.pk}/cycle:1/day:1"
+    assert _day(again) == (order.pk, 1, 1)
 
 
 def test_a_series_keeps_weekday_and_local_time_across_dst_reports_a_closure_and_skips_booked_cycles_on_rerun(
@@ -269,3 +269,15 @@ def test_a_series_without_a_chair_takes_the_first_free_chair_at_that_time(manage
         ("Tue 2027-03-02 09:00", "R1"),
         ("Tue 2027-03-23 09:00", "R1"),
     ]
+
+
+def test_a_booking_cannot_be_a_cycle_day_of_another_patients_order(manager, scheduler, chairs):
+    order = make_order(manager)
+    strangers = BookingFactory(chair=chairs["R1"], start=at("2027-03-02"), end=at("2027-03-02", "13:00"))
+
+    with pytest.raises(ValidationError) as refused:
+        cycles.order_session_link(order=order, booking=strangers)
+    assert refused.value.error_dict["booking"][0].code == "booking_not_patients"
+    # The database holds it too, whoever writes the row.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CycleDay.objects.create(order=order, booking=strangers, cycle=1, day=1)

@@ -46,7 +46,7 @@ def make_authorization(coverage: Coverage, *, status: str = "submitted", units: 
         requested_from=fields.pop("requested_from", date(2027, 3, 1)),
         requested_to=fields.pop("requested_to", date(2027, 8, 31)),
         urgency=fields.pop("urgency", "standard"),
-        order_ref=fields.pop("order_ref", ""),
+        order_id=fields.pop("order_id", None),
     )
     if status == "draft":
         return auth

@@ -228,10 +228,10 @@ def test_the_list_shows_each_rows_own_units_used_reserved_and_remaining(acme):
 
     busy = make_authorization(acme.coverage, status="approved", units=560)
     idle = make_authorization(acme.coverage, status="approved", units=280)
-    for ref, status, units in (("a", "used", 140), ("b", "reserved", 140), ("c", "released", 140)):
+    for booking_id, status, units in ((1, "used", 140), (2, "reserved", 140), (3, "released", 140)):
         AuthorizationUsage.objects.create(
             authorization=busy,
-            ref=f"order:1/cycle:1/day:{ref}",
+            booking_id=booking_id,
             status=status,
             units=units,
             service_date=busy.valid_from,

@@ -86,8 +86,8 @@ def test_an_approved_authorization_allows_the_cycle_and_reserves_its_units(manag
     assert len(bookings) == 1
     assert _remaining(auth) == 560 - 140
     usage = AuthorizationUsage.objects.get()
-    assert (usage.ref, usage.status, usage.units) == (bookings[0].order_ref, "reserved", 140)
-    assert PriorAuthorization.objects.get(pk=auth.pk).order_ref == f"order:{order.pk}"
+    assert (usage.booking_id, usage.status, usage.units) == (bookings[0].pk, "reserved", 140)
+    assert PriorAuthorization.objects.get(pk=auth.pk).order_id == order.pk
 
 
 def test_units_that_do_not_cover_the_cycle_get_409_with_what_is_left(manager, scheduler, chairs):
@@ -164,7 +164,7 @@ def test_a_completed_infusion_uses_the_units_given(manager, scheduler, chairs, c
     booking = _book(order, chairs, by=scheduler)[0]
 
     usage = infusion_usage_report(
-        order=order, order_ref=booking.order_ref, grams_given=D("65"), given_at=at("2027-03-02", "13:00")
+        order=order, booking=booking, grams_given=D("65"), given_at=at("2027-03-02", "13:00")
     )
 
     assert (usage.status, usage.units, usage.service_date) == ("used", 130, date(2027, 3, 2))
@@ -172,7 +172,7 @@ def test_a_completed_infusion_uses_the_units_given(manager, scheduler, chairs, c
     assert (fresh.units_used, fresh.units_reserved, fresh.remaining_units) == (130, 0, 430)
     # Reported again (a corrected amount): updated, never counted twice.
     infusion_usage_report(
-        order=order, order_ref=booking.order_ref, grams_given=D("70"), given_at=at("2027-03-02", "13:00")
+        order=order, booking=booking, grams_given=D("70"), given_at=at("2027-03-02", "13:00")
     )
     assert _remaining(auth) == 420
 

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 
 from infusions.authorizations import infusion_usage_report
+from scheduling.models import Booking
 from tests.infusions.calendar import NOW, at, make_clinic, make_order
 from tests.insurance.factories import CoverageFactory, PayerFactory, make_authorization, make_client
 
@@ -56,7 +57,7 @@ def test_an_insurer_decides_and_the_clinic_books_gives_and_reports_usage(
         payer = PayerFactory(code="acme-health")
         app = make_client(payer)
         coverage = CoverageFactory(patient=order.patient, payer=payer)
-        auth = make_authorization(coverage, units=560, order_ref=f"order:{order.pk}", urgency="expedited")
+        auth = make_authorization(coverage, units=560, order_id=order.pk, urgency="expedited")
         staff = api.as_user(scheduler)
         book = f"/api/v1/orders/{order.pk}/book/"
         slot = {"chair": chairs["R1"].pk, "start": at("2027-03-02").isoformat()}
@@ -91,12 +92,12 @@ def test_an_insurer_decides_and_the_clinic_books_gives_and_reports_usage(
 
         booked = staff.post(book, slot)
         assert booked.status_code == 201
-        ref = booked.json()["bookings"][0]["order_ref"]
+        booking = Booking.objects.get(pk=booked.json()["bookings"][0]["id"])
         status, utilization = _http("GET", f"{api_url}{auth.pk}/utilization/", token=bearer)
         assert (utilization["units_reserved"], utilization["remaining_units"]) == (140, 420)
 
         infusion_usage_report(
-            order=order, order_ref=ref, grams_given=D("70"), given_at=at("2027-03-02", "13:30")
+            order=order, booking=booking, grams_given=D("70"), given_at=at("2027-03-02", "13:30")
         )
 
         status, utilization = _http("GET", f"{api_url}{auth.pk}/utilization/", token=bearer)
@@ -107,7 +108,7 @@ def test_an_insurer_decides_and_the_clinic_books_gives_and_reports_usage(
             420,
         )
         assert utilization["sessions"][0] | {"updated_at": None} == {
-            "ref": ref,
+            "booking_id": booking.pk,
             "status": "used",
             "units": 140,
             "service_date": "2027-03-02",

@@ -13,6 +13,7 @@ from infusions.reminders import cycle_due_plan
 from scheduling.reminders import digest_plan
 from tests.factories import EgfrFactory
 from tests.infusions.calendar import make_order
+from tests.infusions.factories import cycle_day
 from tests.notifications.conftest import at
 from tests.scheduling.factories import BookingFactory
 
@@ -21,15 +22,16 @@ MONDAY = date(2027, 3, 1)
 
 
 def cycle(order, chair, number: int, day: date, clock: str = "09:00", **kwargs):
-    return BookingFactory(
+    booking = BookingFactory(
         chair=chair,
         site=chair.site,
         patient=order.patient,
         start=at(day, clock),
         end=at(day, clock) + timedelta(hours=4),
-        order_ref=f"order:{order.pk}/cycle:{number}/day:1",
         **kwargs,
     )
+    cycle_day(booking, order, number)
+    return booking
 
 
 @pytest.fixture
@@ -156,7 +158,7 @@ def test_the_digest_lists_authorizations_overdue_expiring_or_short_of_units(site
     PriorAuthorization.objects.filter(pk=short.pk).update(units_per_cycle=140)
     AuthorizationUsage.objects.create(
         authorization=short,
-        ref="order:1/cycle:1/day:1",
+        booking_id=1,
         status="used",
         units=480,
         service_date=date(2027, 2, 1),

@@ -26,9 +26,7 @@ def _board(staff, site, day=TUESDAY):
 
 def test_the_day_board_shows_each_booking_as_a_bar_in_its_chair_row(staff, clinic, chairs):
     patient = PatientFactory(family_name="Whitfield", given_name="Ada", mrn="MRN-100001")
-    booking = BookingFactory(
-        chair=chairs[1], patient=patient, start=at("13:00"), end=at("19:00"), order_ref="order:9"
-    )
+    booking = BookingFactory(chair=chairs[1], patient=patient, start=at("13:00"), end=at("19:00"))
     BookingFactory(chair=chairs[0], start=at("07:00"), end=at("10:00"), status="cancelled")
 
     page = _board(staff, clinic)

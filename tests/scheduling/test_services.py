@@ -39,12 +39,11 @@ def _code(excinfo):
 
 
 def test_it_books_a_patient_into_a_chair_and_records_the_event(clinic, chairs, scheduler):
-    booking = _book(chairs[0], created_by=scheduler, order_ref="order:7", note="Port access")
+    booking = _book(chairs[0], created_by=scheduler, note="Port access")
 
     assert booking.status == "booked"
     assert booking.end - booking.start == timedelta(hours=4)
     assert booking.site == clinic
-    assert booking.order_ref == "order:7"
     event = BookingEvent.objects.get(booking=booking)
     assert (event.kind, event.by, event.to_start, event.to_chair) == (
         "created",

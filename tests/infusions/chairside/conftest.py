@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 
-from infusions.cycles import cycle_ref
 from scheduling.models import Booking, Site
 from tests.infusions.calendar import NEW_YORK, make_clinic, make_order
+from tests.infusions.factories import cycle_day
 from tests.scheduling.factories import BookingFactory, SiteMembershipFactory
 
 MORNING = datetime(2027, 3, 2, 8, 50, tzinfo=NEW_YORK)
@@ -47,8 +47,8 @@ def chair(clock, manager, nurse):
         patient=order.patient,
         start=datetime(2027, 3, 2, 9, 0, tzinfo=NEW_YORK),
         end=datetime(2027, 3, 2, 13, 15, tzinfo=NEW_YORK),
-        order_ref=cycle_ref(order.pk, 1, 1),
     )
+    cycle_day(booking, order)
     SiteMembershipFactory(site=site, user=nurse)
     return Chair(site, booking, order)
 

@@ -12,13 +12,12 @@ import pytest
 from django.test import Client
 
 from infusions import services
-from infusions.cycles import cycle_ref
 from infusions.models import InfusionPolicy
 from tests.factories import DiagnosisFactory, EgfrFactory, PatientFactory, WeightFactory
 from tests.infusions.calendar import NEW_YORK
 from tests.infusions.chairside.conftest import VITALS_OK, Chair, local, move_to, post, ready_to_start
 from tests.infusions.chairside.test_vitals_limits import _edit_policy
-from tests.infusions.factories import ProductFactory, ProtocolFactory
+from tests.infusions.factories import ProductFactory, ProtocolFactory, cycle_day
 from tests.scheduling.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +47,8 @@ def toddler(chair, manager):
         patient=patient,
         start=datetime(2027, 3, 2, 9, 0, tzinfo=NEW_YORK),
         end=datetime(2027, 3, 2, 13, 15, tzinfo=NEW_YORK),
-        order_ref=cycle_ref(order.pk, 1, 1),
     )
+    cycle_day(booking, order)
     return Chair(chair.site, booking, order)
 
 

@@ -1,0 +1,65 @@
+"""The migration from `Booking.order_ref` to CycleDay, run forward on a database filled by seed_demo.
+
+The demo is seeded at the current schema, the database is taken back to before infusions/0005 (which
+writes every cycle day back as its order_ref string, as the old code stored it), attack rows are added
+there as the old calendar API allowed them, and the migrations run forward again.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from infusions.models import CycleDay
+from insurance.models import AuthorizationUsage
+
+BEFORE = [("infusions", "0004_children_dosing_and_vitals"), ("insurance", "0003_insurer_list_indexes")]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_seeded_booking_keeps_its_order_cycle_and_day_and_claims_on_others_are_dropped(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", quiet=True)
+    linked = {d.booking_id: (d.order_id, d.cycle, d.day) for d in CycleDay.objects.all()}
+    reserved = dict(AuthorizationUsage.objects.values_list("pk", "booking_id"))
+    assert any(cycle for _, cycle, _ in linked.values()) and any(c is None for _, c, _ in linked.values())
+    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    try:
+        old = _migrate(BEFORE)
+        Booking = old.get_model("scheduling", "Booking")
+        refs = dict(Booking.objects.exclude(order_ref="").values_list("pk", "order_ref"))
+        assert refs == {
+            pk: f"order:{o}" + (f"/cycle:{c}/day:{d}" if c else "") for pk, (o, c, d) in linked.items()
+        }
+        # What the old calendar API let a scheduler write: another patient's order, a cycle day
+        # already held, an order that does not exist.
+        cycle_booking = Booking.objects.get(pk=next(pk for pk, (_, c, _) in linked.items() if c))
+        others = Booking.objects.exclude(pk__in=list(linked)).exclude(patient_id=cycle_booking.patient_id)
+        Booking.objects.filter(pk=others[0].pk).update(order_ref=refs[cycle_booking.pk])
+        Booking.objects.filter(pk=others[1].pk).update(order_ref="order:999999/cycle:1/day:1")
+        later = cycle_booking.start + timedelta(days=60)
+        twin = Booking.objects.create(
+            site_id=cycle_booking.site_id,
+            chair_id=cycle_booking.chair_id,
+            patient_id=cycle_booking.patient_id,
+            start=later,
+            end=later + timedelta(hours=4),
+            order_ref=refs[cycle_booking.pk],
+        )
+        claims = [others[0].pk, others[1].pk, twin.pk]
+    finally:
+        _migrate(leaves)
+
+    after = {d.booking_id: (d.order_id, d.cycle, d.day) for d in CycleDay.objects.all()}
+    assert after == linked
+    assert not CycleDay.objects.filter(booking_id__in=claims).exists()
+    assert dict(AuthorizationUsage.objects.values_list("pk", "booking_id")) == reserved
