@@ -35,7 +35,8 @@ from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
 
-from infusions import services, services_chairside
+from charting import services as services_chairside
+from infusions import services
 from infusions.models import CycleDay, LabelRate, Product, ProtocolStep, TitrationProtocol
 from patients.models import Diagnosis, LabResult, Measurement, Patient
 from scheduling.models import Booking, Chair, Site, SiteMembership

@@ -4,9 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oauth2_provider import views as oauth_views
 from rest_framework.routers import DefaultRouter
 
+from charting.api import register_routes as register_session_routes
 from config import views
 from infusions.api import register_routes as register_infusion_routes
-from infusions.api_sessions import register_routes as register_session_routes
 from infusions.authorizations import AuthorizationOverrideView
 from insurance.api import register_routes as register_insurance_routes
 from patients.api import register_routes as register_patient_routes
@@ -37,7 +37,7 @@ urlpatterns = [
         name="order-authorization-override",
     ),
     path("api/v1/", include(router.urls)),
-    path("chairside/", include("infusions.chairside.urls")),
+    path("chairside/", include("charting.urls")),
     path("api/auth/", include("rest_framework.urls", namespace="rest_framework")),
 ]
 

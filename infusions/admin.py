@@ -5,12 +5,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.audit import AuditedAdminMixin
-from infusions import selectors, selectors_chairside, services
+from infusions import selectors, services
 from infusions.checks import unresolved_blocks
 from infusions.models import (
     BlockOverride,
     InfusionPolicy,
-    InfusionSession,
     LabelRate,
     Product,
     ProtocolStep,
@@ -337,47 +336,3 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description="Checks")
     def checks_table(self, order):
         return render_to_string("admin/infusions/_order_checks.html", {"checks": self._result(order).checks})
-
-
-# The chairside record: staff read a session's summary here (the tablet pages write it).
-
-
-class InfusionSessionAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "patient", "chair", "status", "checked_in_at", "grams_given", "reactions"]
-    list_filter = ["status", "booking__site"]
-    search_fields = ["patient__family_name", "patient__mrn"]
-    date_hierarchy = "checked_in_at"
-    fields = ["summary"]
-    readonly_fields = ["summary"]
-
-    def get_queryset(self, request):
-        return selectors_chairside.session_detail()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # charted at the chair, read here
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Chair")
-    def chair(self, session):
-        return session.booking.chair.label
-
-    @admin.display(description="Reactions")
-    def reactions(self, session):
-        grades = [r.grade for r in session.reactions.all()]
-        return f"{len(grades)} (max grade {max(grades)})" if grades else "None"
-
-    @admin.display(description="Summary")
-    def summary(self, session):
-        if session.started_at is None:
-            return "Not started yet."
-        return render_to_string(
-            "chairside/_summary_admin.html", {"summary": selectors_chairside.session_summary(session)}
-        )
-
-
-admin.site.register(InfusionSession, InfusionSessionAdmin)

@@ -26,10 +26,9 @@ from rest_framework.response import Response
 from clinic.access import HasModelPermission
 from clinic.api import AuditedViewMixin
 from infusions import plan as arithmetic
-from infusions import selectors
+from infusions import providers, selectors
 from infusions.models import CycleDay, InfusionPolicy, OrderStatus, TreatmentOrder
 from infusions.planning import order_plan
-from infusions.selectors_chairside import order_reactions
 from insurance import services as insurance
 from insurance.providers import ClinicalSummary
 from scheduling.models import INACTIVE_STATUSES, Booking, BookingStatus
@@ -55,7 +54,7 @@ def clinical_summary(*, order_id: int | None, patient_id: int, hcpcs_code: str) 
     """The minimum an insurer needs to decide: diagnosis, product, dose plan, weight, cycles given
     with their response measures, and reactions. No name, contact or address.
 
-    Reactions come from the chairside record (`selectors_chairside.order_reactions`).
+    Reactions come from the chairside record (charting, through `infusions.providers`).
     """
     order = _order_for(order_id, patient_id, hcpcs_code)
     if order is None:
@@ -96,7 +95,7 @@ def clinical_summary(*, order_id: int | None, patient_id: int, hcpcs_code: str) 
             "responses": responses.get(number, []),
         }
     baseline = responses.get(0)
-    reactions = order_reactions(order.pk)
+    reactions = providers.order_reactions(order.pk)
     return ClinicalSummary(
         diagnosis={"code": order.indication.code, "description": order.indication.description},
         product={

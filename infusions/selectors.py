@@ -7,13 +7,12 @@ from datetime import timedelta
 
 from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
 
+from infusions import providers
 from infusions.models import (
-    FLAG_GRADE,
     BlockOverride,
     InfusionPolicy,
     Product,
     ProtocolStep,
-    Reaction,
     TitrationProtocol,
     TreatmentOrder,
 )
@@ -64,12 +63,6 @@ def longest_session() -> timedelta | None:
     return timedelta(minutes=math.ceil(minutes / policy.grid_minutes) * policy.grid_minutes)
 
 
-def _worst_reaction() -> QuerySet[Reaction]:
-    return Reaction.objects.filter(session__patient=OuterRef("patient_id"), grade__gte=FLAG_GRADE).order_by(
-        "-grade", "-noted_at"
-    )
-
-
 def order_list() -> QuerySet[TreatmentOrder]:
     """Orders with what their plan and checks read: patient facts, flags, product, protocol, overrides."""
     return (
@@ -77,9 +70,9 @@ def order_list() -> QuerySet[TreatmentOrder]:
             **_facts("patient_id"),
             # The reverse one-to-one would cost a query per row.
             replacement_id=Subquery(TreatmentOrder.objects.filter(replaces=OuterRef("pk")).values("pk")[:1]),
-            # The patient's worst chairside reaction of grade 2 or more (the `prior_reaction` check).
-            worst_reaction_grade=Subquery(_worst_reaction().values("grade")[:1]),
-            worst_reaction_at=Subquery(_worst_reaction().values("noted_at")[:1]),
+            # The patient's worst chairside reaction of grade 2 or more (the `prior_reaction` check),
+            # read by charting through the explicit hook in infusions.providers.
+            **providers.worst_reaction_annotations("patient_id"),
         )
         .select_related("patient", "indication", "product", "protocol", "created_by")
         .prefetch_related(

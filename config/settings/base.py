@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "scheduling",
     "insurance",
     "infusions",
+    "charting",
 ]
 
 MIDDLEWARE = [
@@ -135,9 +136,9 @@ SPECTACULAR_SETTINGS = {
         "AuthorizationEventKindEnum": "insurance.models.AuthorizationEvent.Kind",
         "AuthorizationUsageStatusEnum": "insurance.models.UsageStatus",
         "AuthorizationDecisionOutcomeEnum": "insurance.services.DECISION_CHOICES",
-        "RateChangeKindEnum": "infusions.models.charting.RateKind",
-        "ReactionKindEnum": "infusions.models.charting.ReactionKind",
-        "ReactionOutcomeEnum": "infusions.models.charting.ReactionOutcome",
+        "RateChangeKindEnum": "charting.models.RateKind",
+        "ReactionKindEnum": "charting.models.ReactionKind",
+        "ReactionOutcomeEnum": "charting.models.ReactionOutcome",
     },
 }
 

@@ -1,28 +1,8 @@
 """Infusions models, one module per concept: the catalog (products, label maxima, protocols), the
-clinic's policy, orders (with overrides and response measures), and the chairside record (charting)."""
+clinic's policy, orders (with overrides and response measures), and the cycle days of orders (the
+chairside record is the charting app's)."""
 
 from infusions.models.catalog import LabelRate, Product, ProtocolStep, RateUnit, Route, TitrationProtocol
-from infusions.models.charting import (
-    CTCAE_GRADES,
-    FLAG_GRADE,
-    Checklist,
-    Hydration,
-    InfusionSession,
-    LotRecord,
-    Premedication,
-    RateChange,
-    RateKind,
-    Reaction,
-    ReactionAction,
-    ReactionKind,
-    ReactionOnset,
-    ReactionOutcome,
-    SessionEvent,
-    SessionEventKind,
-    SessionStatus,
-    VitalsPhase,
-    VitalsReading,
-)
 from infusions.models.cycles import CycleDay
 from infusions.models.orders import (
     HIGHER_IS_BETTER,
@@ -36,38 +16,19 @@ from infusions.models.orders import (
 from infusions.models.policy import InfusionPolicy
 
 __all__ = [
-    "CTCAE_GRADES",
-    "FLAG_GRADE",
     "HIGHER_IS_BETTER",
     "BlockOverride",
-    "Checklist",
     "CycleDay",
-    "Hydration",
     "InfusionPolicy",
-    "InfusionSession",
     "LabelRate",
-    "LotRecord",
     "OrderStatus",
-    "Premedication",
     "Product",
     "ProtocolStep",
-    "RateChange",
-    "RateKind",
     "RateUnit",
-    "Reaction",
-    "ReactionAction",
-    "ReactionKind",
-    "ReactionOnset",
-    "ReactionOutcome",
     "ResponseMeasure",
     "ResponseRecord",
     "Route",
-    "SessionEvent",
-    "SessionEventKind",
-    "SessionStatus",
     "TitrationProtocol",
     "TreatmentOrder",
-    "VitalsPhase",
-    "VitalsReading",
     "WeightPolicy",
 ]

@@ -17,8 +17,8 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from infusions import services_chairside
-from infusions.models import InfusionSession, VitalsReading
+from charting import services as services_chairside
+from charting.models import InfusionSession, VitalsReading
 from tests.infusions.calendar import NEW_YORK, make_clinic, make_order
 from tests.infusions.factories import cycle_day
 from tests.scheduling.factories import BookingFactory, SiteMembershipFactory

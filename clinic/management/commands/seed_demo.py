@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from charting.demo import seed_chairside
 from clinic.notifications.demo import seed_notifications
 from clinic.roles import ADMIN_ROLES, Role, sync_roles
-from infusions.chairside.demo import seed_chairside
 from infusions.demo import seed_infusions
 from insurance.demo import seed_insurance
 from patients.models import Allergy, Diagnosis, LabResult, Measurement, Patient, RiskFlag

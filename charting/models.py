@@ -4,8 +4,8 @@ premedication, vitals, rate changes, reactions and product lots.
 Every row a tablet submits carries `client_id`, a UUID the tablet generates; a unique constraint keeps a
 resubmission (flaky Wi-Fi, a double tap) from being stored twice, and the services answer a replay with
 the row first stored. Rules about one row (plausible vitals, a reason for slowing down) are check
-constraints; rules across rows (charting only while in progress) are in the chairside services
-(`infusions.services_chairside`, by concept in `infusions.chairside.services_*`).
+constraints; rules across rows (charting only while in progress) are in `charting.services`. The
+tables kept the names they had when these models were part of infusions (`db_table`).
 """
 
 from django.conf import settings
@@ -69,6 +69,7 @@ class InfusionSession(PatientOwned):
     grams_given = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
 
     class Meta:
+        db_table = "infusions_infusionsession"  # the table it had in infusions, kept
         ordering = ["-checked_in_at", "-pk"]
         indexes = [
             models.Index(fields=["order", "status"]),
@@ -145,6 +146,7 @@ class SessionEvent(models.Model):
     client_id = models.UUIDField()
 
     class Meta:
+        db_table = "infusions_sessionevent"  # the table it had in infusions, kept
         ordering = ["session", "at", "pk"]
         constraints = [
             _client_id_unique("session_event"),
@@ -200,6 +202,7 @@ class Checklist(SessionOwned):
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:
+        db_table = "infusions_checklist"  # the table it had in infusions, kept
         constraints = [
             _client_id_unique("checklist"),
             models.CheckConstraint(
@@ -234,6 +237,7 @@ class Premedication(SessionOwned):
     given_at = models.DateTimeField()
 
     class Meta:
+        db_table = "infusions_premedication"  # the table it had in infusions, kept
         ordering = ["session", "given_at", "pk"]
         constraints = [
             _client_id_unique("premedication"),
@@ -282,6 +286,7 @@ class VitalsReading(SessionOwned):
     flags = models.JSONField(default=list, blank=True, help_text="[{code, message}] of abnormal values.")
 
     class Meta:
+        db_table = "infusions_vitalsreading"  # the table it had in infusions, kept
         ordering = ["session", "taken_at", "pk"]
         indexes = [models.Index(fields=["session", "taken_at"])]
         constraints = [
@@ -332,6 +337,7 @@ class RateChange(SessionOwned):
     over_cap = models.BooleanField(default=False, help_text="Confirmed above the plan's maximum rate.")
 
     class Meta:
+        db_table = "infusions_ratechange"  # the table it had in infusions, kept
         ordering = ["session", "at", "pk"]
         constraints = [
             _client_id_unique("rate_change"),
@@ -425,6 +431,7 @@ class Reaction(SessionOwned):
     vitals = models.ManyToManyField(VitalsReading, blank=True, related_name="reactions")
 
     class Meta:
+        db_table = "infusions_reaction"  # the table it had in infusions, kept
         ordering = ["session", "noted_at", "pk"]
         constraints = [
             _client_id_unique("reaction"),
@@ -462,6 +469,7 @@ class LotRecord(SessionOwned):
     expiry = models.DateField()
 
     class Meta:
+        db_table = "infusions_lotrecord"  # the table it had in infusions, kept
         ordering = ["session", "recorded_at", "pk"]
         constraints = [
             _client_id_unique("lot"),

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from scheduling.models import BookingStatus
-from tests.infusions.chairside.conftest import VITALS_OK, local, move_to, post, ready_to_start
+from tests.charting.conftest import VITALS_OK, local, move_to, post, ready_to_start
 
 pytestmark = pytest.mark.django_db
 

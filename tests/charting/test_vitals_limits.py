@@ -6,7 +6,7 @@ from django.forms.models import model_to_dict
 
 from infusions.models import InfusionPolicy
 from infusions.vitals import DEFAULT_LIMITS
-from tests.infusions.chairside.conftest import VITALS_OK, local, move_to, post, ready_to_start
+from tests.charting.conftest import VITALS_OK, local, move_to, post, ready_to_start
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,8 @@ from decimal import Decimal
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from infusions import vitals as vitals_rules
-from infusions.models import (
+from charting.models import (
     FLAG_GRADE,
-    InfusionPolicy,
     InfusionSession,
     LotRecord,
     Premedication,
@@ -24,6 +22,8 @@ from infusions.models import (
     SessionStatus,
     VitalsReading,
 )
+from infusions import vitals as vitals_rules
+from infusions.models import InfusionPolicy
 from scheduling.access import access_bookings, access_sites, sees_all_sites
 from scheduling.models import INACTIVE_STATUSES, Booking, Chair, Site
 from scheduling.selectors import day_bounds
@@ -82,6 +82,19 @@ def order_usage(order_id: int) -> dict:
         grams=Sum("grams_given"), volume=Sum("volume_given_ml")
     )
     return {"grams_given": totals["grams"] or Decimal(0), "volume_given_ml": totals["volume"] or Decimal(0)}
+
+
+def worst_reaction(patient_ref: str) -> dict:
+    """Annotations for the worst reaction of grade 2 or more of the patient at `patient_ref` (an
+    OuterRef path) and when it was noted: what an order's `prior_reaction` check reads
+    (registered with `infusions.providers`)."""
+    worst = Reaction.objects.filter(session__patient=OuterRef(patient_ref), grade__gte=FLAG_GRADE).order_by(
+        "-grade", "-noted_at"
+    )
+    return {
+        "worst_reaction_grade": Subquery(worst.values("grade")[:1]),
+        "worst_reaction_at": Subquery(worst.values("noted_at")[:1]),
+    }
 
 
 def order_reactions(order_id: int) -> list[dict]:

@@ -2,7 +2,7 @@
 start, end of infusion (the grams given are reported to insurance) and discharge.
 
 Each returns `(row, replayed)` and is idempotent by the tablet's `client_id`
-(`infusions.chairside.submissions`). They raise
+(`charting.services.submissions`). They raise
 - `ValidationError` (400): `time_in_future`, `time_before_check_in`, `time_out_of_order`,
   `baseline_required`, `checklist_required`, `checklist_incomplete`, `observation_vitals_required`,
   `booking_without_order`, `not_today`, `volume_invalid`;
@@ -18,11 +18,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.db import validated_save
-from clinic.errors import Conflict
-from infusions import selectors, services
-from infusions import vitals as vitals_rules
-from infusions.chairside.submissions import (
+from charting.models import (
+    Checklist,
+    InfusionSession,
+    Premedication,
+    RateChange,
+    RateKind,
+    SessionEvent,
+    SessionEventKind,
+    SessionStatus,
+    VitalsPhase,
+)
+from charting.services.submissions import (
     checked_time,
     client_uuid,
     invalid,
@@ -31,20 +38,11 @@ from infusions.chairside.submissions import (
     require_status,
     save_once,
 )
-from infusions.models import (
-    Checklist,
-    CycleDay,
-    InfusionPolicy,
-    InfusionSession,
-    Premedication,
-    RateChange,
-    RateKind,
-    SessionEvent,
-    SessionEventKind,
-    SessionStatus,
-    TreatmentOrder,
-    VitalsPhase,
-)
+from clinic.db import validated_save
+from clinic.errors import Conflict
+from infusions import selectors, services
+from infusions import vitals as vitals_rules
+from infusions.models import CycleDay, InfusionPolicy, TreatmentOrder
 from infusions.planning import require_plan
 from patients.services import measurement_record
 from scheduling.models import Booking, BookingStatus

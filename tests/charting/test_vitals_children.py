@@ -13,10 +13,10 @@ from django.test import Client
 
 from infusions import services
 from infusions.models import InfusionPolicy
+from tests.charting.conftest import VITALS_OK, Chair, local, move_to, post, ready_to_start
+from tests.charting.test_vitals_limits import _edit_policy
 from tests.factories import DiagnosisFactory, EgfrFactory, PatientFactory, WeightFactory
 from tests.infusions.calendar import NEW_YORK
-from tests.infusions.chairside.conftest import VITALS_OK, Chair, local, move_to, post, ready_to_start
-from tests.infusions.chairside.test_vitals_limits import _edit_policy
 from tests.infusions.factories import ProductFactory, ProtocolFactory, cycle_day
 from tests.scheduling.factories import BookingFactory
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from infusions.models import VitalsReading
-from tests.infusions.chairside.conftest import VITALS_OK, local, move_to, post, ready_to_start
+from charting.models import VitalsReading
+from tests.charting.conftest import VITALS_OK, local, move_to, post, ready_to_start
 
 pytestmark = pytest.mark.django_db
 

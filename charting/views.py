@@ -11,24 +11,25 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from clinic.audit import record_access
-from infusions import selectors, selectors_chairside
-from infusions.models import (
+from charting import selectors
+from charting.models import (
     CTCAE_GRADES,
     Hydration,
-    InfusionPolicy,
     RateKind,
     ReactionAction,
     ReactionKind,
     ReactionOnset,
     ReactionOutcome,
 )
+from charting.services import current_rate, next_step_rate
+from clinic.audit import record_access
+from infusions.models import InfusionPolicy
 from infusions.planning import order_plan
-from infusions.services_chairside import current_rate, next_step_rate
+from infusions.selectors import order_list
 from scheduling.access import access_bookings
 from scheduling.models import Booking
 
-CHART_PERMISSION = "infusions.add_infusionsession"
+CHART_PERMISSION = "charting.add_infusionsession"
 PREMEDICATIONS = ("Acetaminophen", "Diphenhydramine", "Cetirizine", "Hydrocortisone", "Methylprednisolone")
 
 
@@ -48,10 +49,10 @@ def chairside_view(view):
 
 @chairside_view
 def board_page(request):
-    sites = list(selectors_chairside.board_sites(request.user))
+    sites = list(selectors.board_sites(request.user))
     site = next((s for s in sites if str(s.pk) == request.GET.get("site")), sites[0] if sites else None)
     now = timezone.now()
-    cards = selectors_chairside.board(request.user, site, now=now) if site else []
+    cards = selectors.board(request.user, site, now=now) if site else []
     record_access(request, [c.booking.patient for c in cards if c.booking], via="chairside", detail="board")
     return render(
         request,
@@ -75,13 +76,13 @@ def _booking(request, booking_id: int) -> Booking:
 def session_page(request, booking_id: int):
     booking = _booking(request, booking_id)
     session = (
-        selectors_chairside.session_detail().filter(booking=booking).first()
+        selectors.session_detail().filter(booking=booking).first()
         if Booking.objects.filter(pk=booking.pk, infusion_session__isnull=False).exists()
         else None
     )
     # The booking's own patient, always: its order is read through its cycle day, and only if it is
     # this patient's.
-    order = selectors.order_list().filter(cycle_days__booking=booking, patient_id=booking.patient_id).first()
+    order = order_list().filter(cycle_days__booking=booking, patient_id=booking.patient_id).first()
     now = timezone.now()
     policy = InfusionPolicy.current()
     day = booking.start.astimezone(booking.site.zone).date()
@@ -94,7 +95,7 @@ def session_page(request, booking_id: int):
         "order": order,
         "plan": plan,
         "patient": patient,
-        "flags": selectors_chairside.patient_flags(_with_reactions(patient, order), day),
+        "flags": selectors.patient_flags(_with_reactions(patient, order), day),
         "now": now,
         "local_now": now.astimezone(booking.site.zone),
         "hydration_choices": Hydration.choices,
@@ -110,9 +111,9 @@ def session_page(request, booking_id: int):
         rate = current_rate(session) if session.started_at else None
         context.update(
             {
-                "checklist": selectors_chairside.session_checklist(session),
-                "due": selectors_chairside.next_due(session, policy=policy, now=now),
-                "schedule": selectors_chairside.plan_clock(session),
+                "checklist": selectors.session_checklist(session),
+                "due": selectors.next_due(session, policy=policy, now=now),
+                "schedule": selectors.plan_clock(session),
                 "rate": rate,
                 "paused": rate is not None and rate.kind in (RateKind.PAUSE, RateKind.STOP),
                 "next_rate": next_step_rate(session, rate.rate_ml_per_hour) if rate else None,
@@ -129,7 +130,7 @@ def _with_reactions(patient, order):
 
 @chairside_view
 def summary_page(request, session_id: int):
-    sessions = selectors_chairside.access_sessions(request.user, selectors_chairside.session_detail())
+    sessions = selectors.access_sessions(request.user, selectors.session_detail())
     session = get_object_or_404(sessions, pk=session_id)
     if session.started_at is None:
         raise Http404("This session has not started.")
@@ -137,5 +138,5 @@ def summary_page(request, session_id: int):
     return render(
         request,
         "chairside/summary_page.html",
-        {"summary": selectors_chairside.session_summary(session), "session": session},
+        {"summary": selectors.session_summary(session), "session": session},
     )

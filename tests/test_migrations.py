@@ -1,13 +1,19 @@
-"""The migration from `Booking.order_ref` to CycleDay, run forward on a database filled by seed_demo.
+"""The layout's migrations run forward on a database filled by seed_demo: `Booking.order_ref` becomes
+CycleDay (infusions/0005), and the chairside record moves to charting with its tables, permissions and
+audit trail (charting/0001, 0002).
 
 The demo is seeded at the current schema, the database is taken back to before infusions/0005 (which
-writes every cycle day back as its order_ref string, as the old code stored it), attack rows are added
-there as the old calendar API allowed them, and the migrations run forward again.
+writes every cycle day back as its order_ref string, as the old code stored it, and labels the charting
+models infusions' again), attack rows are added there as the old calendar API allowed them, and the
+migrations run forward again.
 """
 
 from datetime import timedelta
 
 import pytest
+from auditlog.models import LogEntry
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -31,10 +37,14 @@ def test_every_seeded_booking_keeps_its_order_cycle_and_day_and_claims_on_others
     call_command("seed_demo", quiet=True)
     linked = {d.booking_id: (d.order_id, d.cycle, d.day) for d in CycleDay.objects.all()}
     reserved = dict(AuthorizationUsage.objects.values_list("pk", "booking_id"))
+    charted = _charting_trail()
+    assert charted["entries"] and charted["nurse"]
     assert any(cycle for _, cycle, _ in linked.values()) and any(c is None for _, c, _ in linked.values())
     leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
     try:
         old = _migrate(BEFORE)
+        labels = old.get_model("contenttypes", "ContentType").objects.filter(model="vitalsreading")
+        assert list(labels.values_list("app_label", flat=True)) == ["infusions"]
         Booking = old.get_model("scheduling", "Booking")
         refs = dict(Booking.objects.exclude(order_ref="").values_list("pk", "order_ref"))
         assert refs == {
@@ -63,3 +73,15 @@ def test_every_seeded_booking_keeps_its_order_cycle_and_day_and_claims_on_others
     assert after == linked
     assert not CycleDay.objects.filter(booking_id__in=claims).exists()
     assert dict(AuthorizationUsage.objects.values_list("pk", "booking_id")) == reserved
+    ContentType.objects.clear_cache()
+    assert _charting_trail() == charted
+
+
+def _charting_trail() -> dict:
+    """The audit entries and the nurse's permissions on the chairside record, through the charting label."""
+    types = ContentType.objects.filter(app_label="charting")
+    nurse = Group.objects.get(name="nurse").permissions.filter(content_type__in=types)
+    return {
+        "entries": sorted(LogEntry.objects.filter(content_type__in=types).values_list("pk", "object_pk")),
+        "nurse": sorted(f"charting.{p.codename}" for p in nurse),
+    }

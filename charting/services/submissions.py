@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from charting.models import InfusionSession, SessionStatus
 from clinic.db import validated_save
 from clinic.errors import Conflict
-from infusions.models import InfusionSession, SessionStatus
 
 FUTURE_GRACE = timedelta(minutes=1)  # tablets whose clocks run slightly ahead
 

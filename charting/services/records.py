@@ -2,7 +2,7 @@
 reactions and product lots.
 
 Each returns `(row, replayed)` and is idempotent by the tablet's `client_id`
-(`infusions.chairside.submissions`). They raise
+(`charting.services.submissions`). They raise
 - `ValidationError` (400): impossible vitals (`vitals_impossible` on `systolic`...), `time_in_future`,
   `time_before_check_in`, `time_out_of_order`, `over_cap_unconfirmed`, `reason_required`,
   `lot_expired`, `vial_size_invalid`;
@@ -17,19 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from infusions import vitals as vitals_rules
-from infusions.chairside.submissions import (
-    checked_time,
-    client_uuid,
-    invalid,
-    locked,
-    replay,
-    require_status,
-    save_once,
-)
-from infusions.models import (
+from charting.models import (
     FLAG_GRADE,
-    InfusionPolicy,
     InfusionSession,
     LotRecord,
     RateChange,
@@ -39,6 +28,17 @@ from infusions.models import (
     VitalsPhase,
     VitalsReading,
 )
+from charting.services.submissions import (
+    checked_time,
+    client_uuid,
+    invalid,
+    locked,
+    replay,
+    require_status,
+    save_once,
+)
+from infusions import vitals as vitals_rules
+from infusions.models import InfusionPolicy
 from patients.models import RiskFlag, RiskFlagKind
 
 REACTION_VITALS_WINDOW = timedelta(minutes=30)  # vitals this close to a reaction are linked to it

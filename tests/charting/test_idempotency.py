@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from infusions.models import InfusionSession, LotRecord, RateChange, Reaction, SessionEvent, VitalsReading
-from tests.infusions.chairside.conftest import VITALS_OK, local, move_to, post, ready_to_start
+from charting.models import InfusionSession, LotRecord, RateChange, Reaction, SessionEvent, VitalsReading
+from tests.charting.conftest import VITALS_OK, local, move_to, post, ready_to_start
 
 pytestmark = pytest.mark.django_db
 

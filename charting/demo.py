@@ -14,10 +14,11 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from charting import services as chart
+from charting.models import InfusionSession
 from clinic.errors import Conflict
-from infusions import services_chairside as chart
 from infusions.cycles import order_session_link
-from infusions.models import InfusionSession, OrderStatus, TreatmentOrder
+from infusions.models import OrderStatus, TreatmentOrder
 from scheduling.models import Booking, Site
 
 # (patient MRN, chair, how long ago the session began, finished?)

@@ -13,12 +13,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from clinic.api import AuditedViewMixin
-from infusions import fhir, selectors_chairside, services_chairside
-from infusions.models import (
+from charting import fhir, selectors, services
+from charting.models import (
     Checklist,
     Hydration,
-    InfusionPolicy,
     InfusionSession,
     LotRecord,
     Premedication,
@@ -31,6 +29,8 @@ from infusions.models import (
     ReactionOutcome,
     VitalsReading,
 )
+from clinic.api import AuditedViewMixin
+from infusions.models import InfusionPolicy
 from scheduling.access import access_bookings
 from scheduling.models import Booking
 
@@ -204,7 +204,7 @@ class SessionSerializer(serializers.ModelSerializer):
         return f"{session.patient.given_name} {session.patient.family_name}"
 
     def get_checklist(self, session) -> dict | None:
-        checklist = selectors_chairside.session_checklist(session)
+        checklist = selectors.session_checklist(session)
         return ChecklistSerializer(checklist).data if checklist else None
 
     def get_schedule(self, session) -> list[dict]:
@@ -215,14 +215,14 @@ class SessionSerializer(serializers.ModelSerializer):
                 "rate_ml_per_hour": str(row["rate"]),
                 "capped": row["capped"],
             }
-            for row in selectors_chairside.plan_clock(session)
+            for row in selectors.plan_clock(session)
         ]
 
     def get_next_due(self, session) -> list[dict]:
         policy = self.context["policy"]  # loaded once per request by the view
         return [
             {"what": d.what, "at": d.at.isoformat() if d.at else None, "text": d.text, "overdue": d.overdue}
-            for d in selectors_chairside.next_due(session, policy=policy)
+            for d in selectors.next_due(session, policy=policy)
         ]
 
 
@@ -328,7 +328,7 @@ class SessionViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema has no user
             return InfusionSession.objects.none()
-        return selectors_chairside.access_sessions(self.request.user, selectors_chairside.session_detail())
+        return selectors.access_sessions(self.request.user, selectors.session_detail())
 
     def get_serializer_context(self):
         return {
@@ -358,7 +358,7 @@ class SessionViewSet(
             return Response(
                 {"code": "not_found", "detail": "No such booking at your sites.", "fields": {}}, status=404
             )
-        session, replayed = services_chairside.session_check_in(booking=booking, by=request.user, **data)
+        session, replayed = services.session_check_in(booking=booking, by=request.user, **data)
         return self._shown(session.pk, replayed)
 
     @extend_schema(request=ChecklistInput, responses={201: SessionSerializer})
@@ -366,7 +366,7 @@ class SessionViewSet(
     def checklist(self, request, pk=None):
         """The pre-infusion checklist and today's weight (over 5% off the order's: the dose is recomputed)."""
         session = self.get_object()
-        _, replayed = services_chairside.checklist_record(
+        _, replayed = services.checklist_record(
             session=session, by=request.user, **_parse(ChecklistInput, request)
         )
         return self._shown(session.pk, replayed)
@@ -376,7 +376,7 @@ class SessionViewSet(
     def premedications(self, request, pk=None):
         """A premedication given, with its time."""
         session = self.get_object()
-        _, replayed = services_chairside.premedication_record(
+        _, replayed = services.premedication_record(
             session=session, by=request.user, **_parse(PremedicationInput, request)
         )
         return self._shown(session.pk, replayed)
@@ -386,7 +386,7 @@ class SessionViewSet(
     def start(self, request, pk=None):
         """Start the infusion at the plan's first rate; the schedule gets its clock times."""
         session = self.get_object()
-        _, replayed = services_chairside.session_start(
+        _, replayed = services.session_start(
             session=session, by=request.user, **_parse(TransitionInput, request)
         )
         return self._shown(session.pk, replayed)
@@ -396,9 +396,7 @@ class SessionViewSet(
     def end(self, request, pk=None):
         """End the infusion (observation begins); volume and grams given are recorded."""
         session = self.get_object()
-        _, replayed = services_chairside.session_end(
-            session=session, by=request.user, **_parse(EndInput, request)
-        )
+        _, replayed = services.session_end(session=session, by=request.user, **_parse(EndInput, request))
         return self._shown(session.pk, replayed)
 
     @extend_schema(request=TransitionInput, responses={201: SessionSerializer})
@@ -406,7 +404,7 @@ class SessionViewSet(
     def discharge(self, request, pk=None):
         """Discharge after observation vitals; the booking is completed."""
         session = self.get_object()
-        _, replayed = services_chairside.session_discharge(
+        _, replayed = services.session_discharge(
             session=session, by=request.user, **_parse(TransitionInput, request)
         )
         return self._shown(session.pk, replayed)
@@ -425,7 +423,7 @@ class _SessionRows(
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        sessions = selectors_chairside.access_sessions(request.user, selectors_chairside.session_list())
+        sessions = selectors.access_sessions(request.user, selectors.session_list())
         self.session = get_object_or_404(sessions, pk=kwargs["session_pk"])
 
     def get_queryset(self):
@@ -457,7 +455,7 @@ class VitalsViewSet(_SessionRows):
     serializer_class = VitalsSerializer
     permission_model = VitalsReading
     input_class = VitalsInput
-    record = staticmethod(services_chairside.vitals_record)
+    record = staticmethod(services.vitals_record)
     audit_label = "vitals"
 
     def get_queryset(self):
@@ -482,7 +480,7 @@ class RateChangeViewSet(_SessionRows):
     serializer_class = RateChangeSerializer
     permission_model = RateChange
     input_class = RateChangeInput
-    record = staticmethod(services_chairside.rate_change_record)
+    record = staticmethod(services.rate_change_record)
     audit_label = "rate changes"
 
     @extend_schema(request=RateChangeInput, responses={201: RateChangeSerializer})
@@ -496,7 +494,7 @@ class ReactionViewSet(_SessionRows):
     serializer_class = ReactionSerializer
     permission_model = Reaction
     input_class = ReactionInput
-    record = staticmethod(services_chairside.reaction_record)
+    record = staticmethod(services.reaction_record)
     audit_label = "reactions"
 
     def get_queryset(self):
@@ -513,7 +511,7 @@ class LotViewSet(_SessionRows):
     serializer_class = LotSerializer
     permission_model = LotRecord
     input_class = LotInput
-    record = staticmethod(services_chairside.lot_record)
+    record = staticmethod(services.lot_record)
     audit_label = "lots"
 
     @extend_schema(request=LotInput, responses={201: LotSerializer})

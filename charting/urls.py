@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from infusions.chairside import views
+from charting import views
 
 app_name = "chairside"
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from infusions.models import InfusionSession
-from tests.infusions.chairside.conftest import local, move_to, post, ready_to_start
+from charting.models import InfusionSession
+from tests.charting.conftest import local, move_to, post, ready_to_start
 from tests.infusions.factories import capped_policy
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_a_grade_1_reaction_changes_nothing_for_the_next_cycle(nurse_api, chair,
 
 
 def test_an_orders_reactions_are_listed_for_its_clinical_summary(nurse_api, chair, clock):
-    from infusions.selectors_chairside import order_reactions
+    from charting.selectors import order_reactions
 
     session = ready_to_start(nurse_api, chair, clock)
     move_to(clock, "09:00")

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from infusions.models import InfusionSession
+from charting.models import InfusionSession
 from tests.infusions.calendar import NEW_YORK
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from auditlog.models import LogEntry
 
-from tests.infusions.chairside.conftest import VITALS_OK, local, move_to, post, ready_to_start
+from tests.charting.conftest import VITALS_OK, local, move_to, post, ready_to_start
 from tests.scheduling.factories import SiteMembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,14 +1,14 @@
-"""Writes of the chairside record, by concept in `infusions.chairside`:
+"""Writes of the chairside record, by concept:
 
-- `services_session`: check-in, checklist, premedication, start, end (usage reported to insurance) and
+- `session`: check-in, checklist, premedication, start, end (usage reported to insurance) and
   discharge;
-- `services_charting`: vitals, rate changes, reactions and lots;
+- `records`: vitals, rate changes, reactions and lots;
 - `submissions`: what they share (the tablet's `client_id` and replays, the session lock, time checks).
 
 This module is the one import path callers use (the API, the tablet pages, the demo, benchmarks).
 """
 
-from infusions.chairside.services_charting import (
+from charting.services.records import (
     VITALS_FIELDS,
     baseline_of,
     current_rate,
@@ -18,7 +18,7 @@ from infusions.chairside.services_charting import (
     reaction_record,
     vitals_record,
 )
-from infusions.chairside.services_session import (
+from charting.services.session import (
     checklist_record,
     premedication_record,
     session_check_in,

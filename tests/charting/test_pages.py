@@ -4,7 +4,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.test import Client
 
-from tests.infusions.chairside.conftest import VITALS_OK, local, move_to, post, ready_to_start
+from tests.charting.conftest import VITALS_OK, local, move_to, post, ready_to_start
 
 pytestmark = pytest.mark.django_db
 
@@ -78,9 +78,9 @@ def test_staff_see_the_same_summary_in_the_admin(api, nurse_api, chair, clock, m
     post(nurse_api, f"/api/v1/sessions/{session}/start/")
     client = Client()
     client.force_login(manager)
-    listing = client.get("/admin/infusions/infusionsession/")
+    listing = client.get("/admin/charting/infusionsession/")
     assert listing.status_code == 200
-    page = client.get(f"/admin/infusions/infusionsession/{session}/change/")
+    page = client.get(f"/admin/charting/infusionsession/{session}/change/")
     html = page.content.decode()
     assert 'id="vitals-chart"' in html
     assert 'id="steps-as-run"' in html

@@ -5,7 +5,7 @@ diastolic 8462-4), heart rate 8867-4, respiratory rate 9279-1, body temperature 
 59408-5 (pulse oximetry); UCUM units mm[Hg], /min, Cel, %.
 """
 
-from infusions.models import InfusionSession, VitalsReading
+from charting.models import InfusionSession, VitalsReading
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
