@@ -40,7 +40,7 @@ from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
 
-from infusions.demo import STANDARD, seed_infusions
+from demo.infusions import STANDARD, seed_infusions
 from infusions.models import Product, TitrationProtocol
 from patients.models import Diagnosis, LabResult, Measurement, Patient, RiskFlag
 

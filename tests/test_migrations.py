@@ -11,6 +11,7 @@ migrations run forward again.
 from datetime import timedelta
 
 import pytest
+import time_machine
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +21,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from infusions.models import CycleDay
 from insurance.models import AuthorizationUsage
+from tests.scheduling.conftest import NOW
 
 BEFORE = [("infusions", "0004_children_dosing_and_vitals"), ("insurance", "0003_insurer_list_indexes")]
 
@@ -34,7 +36,8 @@ def _migrate(targets):
 @pytest.mark.django_db(transaction=True)
 def test_every_seeded_booking_keeps_its_order_cycle_and_day_and_claims_on_others_are_dropped(settings):
     settings.DEBUG = True
-    call_command("seed_demo", quiet=True)
+    with time_machine.travel(NOW, tick=True):
+        call_command("seed_demo", quiet=True)
     linked = {d.booking_id: (d.order_id, d.cycle, d.day) for d in CycleDay.objects.all()}
     reserved = dict(AuthorizationUsage.objects.values_list("pk", "booking_id"))
     charted = _charting_trail()

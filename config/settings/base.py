@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "insurance",
     "infusions",
     "charting",
+    "demo",
 ]
 
 MIDDLEWARE = [

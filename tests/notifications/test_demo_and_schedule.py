@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from clinic.notifications.demo import seed_notifications
 from clinic.notifications.models import Notification
+from demo.notifications import seed_notifications
 
 
 @pytest.mark.django_db

@@ -15,13 +15,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from charting.demo import seed_chairside
-from clinic.notifications.demo import seed_notifications
 from clinic.roles import ADMIN_ROLES, Role, sync_roles
-from infusions.demo import seed_infusions
-from insurance.demo import seed_insurance
+from demo.charting import seed_chairside
+from demo.infusions import seed_infusions
+from demo.insurance import seed_insurance
+from demo.notifications import seed_notifications
+from demo.scheduling import seed_scheduling
 from patients.models import Allergy, Diagnosis, LabResult, Measurement, Patient, RiskFlag
-from scheduling.demo import seed_scheduling
 from scheduling.models import Site
 
 DEMO_PASSWORD_ENV = "DEMO_PASSWORD"  # noqa: S105 - the variable name, not a password

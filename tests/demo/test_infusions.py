@@ -5,7 +5,8 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from infusions import cycles, demo, selectors
+from demo import infusions as demo
+from infusions import cycles, selectors
 from infusions.models import InfusionPolicy, LabelRate, Product, TitrationProtocol, TreatmentOrder
 from infusions.planning import order_plan
 

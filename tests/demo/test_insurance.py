@@ -5,7 +5,7 @@ from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from oauth2_provider.models import Application
 
-from insurance.demo import demo_secret
+from demo.insurance import demo_secret
 from insurance.models import AuthorizationUsage, AuthStatus, Payer, PriorAuthorization
 from scheduling.models import Booking
 
