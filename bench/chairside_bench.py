@@ -185,7 +185,7 @@ def main() -> None:
 
         def post_replay():
             response = client.post(url, replay, content_type="application/json")
-            assert response["Idempotent-Replay"] == "true"
+            assert response["Idempotent-Replayed"] == "true"
 
         with QueryCounter() as queries:
             post_replay()

@@ -3,7 +3,7 @@ with vitals/, rate-changes/, reactions/ and lots/ under each session, and each v
 Observation (vitals/{id}/fhir/).
 
 Every POST carries `client_id` (a UUID the client makes). Sending it again stores nothing and answers
-with the first answer (same status and body, plus the `Idempotent-Replay: true` header). The tablet
+with the first answer (same status and body, plus the `Idempotent-Replayed: true` header). The tablet
 pages use these same endpoints.
 """
 
@@ -29,12 +29,10 @@ from charting.models import (
     ReactionOutcome,
     VitalsReading,
 )
-from clinic.api import AuditedViewMixin
+from clinic.api import REPLAY_HEADER, AuditedViewMixin
 from infusions.models import InfusionPolicy
 from scheduling.access import access_bookings
 from scheduling.models import Booking
-
-REPLAY_HEADER = "Idempotent-Replay"
 
 
 def _created(data, replayed: bool) -> Response:

@@ -5,6 +5,10 @@ from rest_framework.response import Response
 
 from clinic.audit import bind_actor, record_access
 
+# Every API that answers a retried submission with its first answer says so in this header (the
+# tablet's client_id, the insurer's Idempotency-Key): one name everywhere.
+REPLAY_HEADER = "Idempotent-Replayed"
+
 
 class AuditedViewMixin:
     """Names the caller in the trail of every write, and offers `audit_shown()` for reads.

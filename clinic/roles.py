@@ -104,6 +104,12 @@ def sync_roles_after_migrate(sender, **kwargs) -> None:
     sync_roles()
 
 
+def is_manager(user) -> bool:
+    """A clinic manager (or a superuser): the one who may override a blocking check or book a cycle
+    without an authorization. The one place this is asked."""
+    return user is not None and (user.is_superuser or Role.MANAGER.value in user_roles(user))
+
+
 def user_roles(user) -> set[str]:
     """Return the role names of a user (empty for anonymous users)."""
     if not user.is_authenticated:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -21,8 +20,8 @@ from clinic.notifications.services import notification_schedule
 from infusions.models import CycleDay, InfusionPolicy, OrderStatus, TreatmentOrder
 from insurance.models import PriorAuthorization
 from insurance.selectors import with_remaining, with_usage, worklist_filter
-from patients.models import LabResult, LabTest
 from patients.reminders import patient_due, patient_message
+from patients.selectors import latest_facts
 from scheduling.models import INACTIVE_STATUSES, Booking, BookingStatus, Site
 
 CYCLE_DUE = "cycle_due"
@@ -145,9 +144,6 @@ def egfr_due(site_id: int, day: date) -> list[DigestLine]:
     site = Site.objects.get(pk=site_id)
     window = timedelta(days=InfusionPolicy.current().lab_window_days)
     start = datetime.combine(day, time(0), tzinfo=site.zone)
-    latest = LabResult.objects.filter(patient=OuterRef("patient"), test=LabTest.EGFR).order_by(
-        "-collected_at"
-    )
     bookings = (
         Booking.objects.filter(
             site_id=site_id,
@@ -157,7 +153,7 @@ def egfr_due(site_id: int, day: date) -> list[DigestLine]:
             cycle_day__isnull=False,
         )
         .select_related("patient", "cycle_day")
-        .annotate(egfr_at=Subquery(latest.values("collected_at")[:1]))
+        .annotate(egfr_at=latest_facts("patient_id")["latest_egfr_at"])
         .order_by("start")
     )
     lines, seen = [], set()

@@ -16,29 +16,8 @@ from infusions.models import (
     TitrationProtocol,
     TreatmentOrder,
 )
-from patients.models import LabResult, LabTest, Measurement, MeasurementKind, Patient
-
-FACTS = ("latest_weight_kg", "latest_weight_at", "latest_height_cm", "latest_egfr", "latest_egfr_at")
-
-
-def _latest(model, kind_field: str, kind: str, value_field: str, time_field: str, patient_ref: str):
-    rows = model.objects.filter(patient=OuterRef(patient_ref), **{kind_field: kind}).order_by(
-        f"-{time_field}", "-pk"
-    )
-    return Subquery(rows.values(value_field)[:1])
-
-
-def _facts(patient_ref: str) -> dict:
-    weight, height = MeasurementKind.WEIGHT, MeasurementKind.HEIGHT
-    return {
-        "latest_weight_kg": _latest(Measurement, "kind", weight, "value", "measured_at", patient_ref),
-        "latest_weight_at": _latest(Measurement, "kind", weight, "measured_at", "measured_at", patient_ref),
-        "latest_height_cm": _latest(Measurement, "kind", height, "value", "measured_at", patient_ref),
-        "latest_egfr": _latest(LabResult, "test", LabTest.EGFR, "value", "collected_at", patient_ref),
-        "latest_egfr_at": _latest(
-            LabResult, "test", LabTest.EGFR, "collected_at", "collected_at", patient_ref
-        ),
-    }
+from patients.models import Patient
+from patients.selectors import FACTS, latest_facts
 
 
 def product_list() -> QuerySet[Product]:
@@ -67,7 +46,7 @@ def order_list() -> QuerySet[TreatmentOrder]:
     """Orders with what their plan and checks read: patient facts, flags, product, protocol, overrides."""
     return (
         TreatmentOrder.objects.annotate(
-            **_facts("patient_id"),
+            **latest_facts("patient_id"),
             # The reverse one-to-one would cost a query per row.
             replacement_id=Subquery(TreatmentOrder.objects.filter(replaces=OuterRef("pk")).values("pk")[:1]),
             # The patient's worst chairside reaction of grade 2 or more (the `prior_reaction` check),
@@ -83,31 +62,6 @@ def order_list() -> QuerySet[TreatmentOrder]:
             "responses",
         )
     )
-
-
-def attach_facts(patient: Patient) -> Patient:
-    """Set the patient's latest weight, height and eGFR (and when) as `patient_list()` annotates them.
-
-    For one patient, one plain query (the latest of each measurement kind, UNION the latest eGFR):
-    Django takes milliseconds to compile the five correlated subqueries of the annotated form, several
-    times what PostgreSQL needs to run them.
-    """
-    measurements = (
-        Measurement.objects.filter(patient=patient, kind__in=[MeasurementKind.WEIGHT, MeasurementKind.HEIGHT])
-        .order_by("kind", "-measured_at", "-pk")
-        .distinct("kind")
-        .values_list("kind", "value", "measured_at")
-    )
-    egfr = (
-        LabResult.objects.filter(patient=patient, test=LabTest.EGFR)
-        .order_by("-collected_at", "-pk")
-        .values_list("test", "value", "collected_at")[:1]
-    )
-    latest = {kind: (value, at) for kind, value, at in measurements.union(egfr, all=True)}
-    patient.latest_weight_kg, patient.latest_weight_at = latest.get(MeasurementKind.WEIGHT, (None, None))
-    patient.latest_height_cm = latest.get(MeasurementKind.HEIGHT, (None, None))[0]
-    patient.latest_egfr, patient.latest_egfr_at = latest.get(LabTest.EGFR, (None, None))
-    return patient
 
 
 def order_with_facts(order: TreatmentOrder, patient: Patient) -> TreatmentOrder:

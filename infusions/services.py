@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from clinic.db import validated_save
 from clinic.errors import Conflict
-from clinic.roles import Role, user_roles
+from clinic.roles import is_manager
 from infusions import selectors
 from infusions.checks import BLOCK, unresolved_blocks
 from infusions.models import (
@@ -30,6 +30,7 @@ from infusions.models import (
 )
 from infusions.planning import OrderPlan, require_plan
 from patients.models import Diagnosis, Patient
+from patients.selectors import attach_facts
 
 ORDER_INPUTS = (
     "patient",
@@ -55,7 +56,7 @@ class OverrideNotAllowed(PermissionDenied):
 
 
 def may_override_blocks(user) -> bool:
-    return user is not None and (user.is_superuser or Role.MANAGER.value in user_roles(user))
+    return is_manager(user)
 
 
 def _error(field: str, code: str, message: str) -> ValidationError:
@@ -92,7 +93,7 @@ def order_build(
             "product_not_iv",
             f"{product.brand} is subcutaneous; an infusion order needs an IV product.",
         )
-    facts = selectors.attach_facts(patient)
+    facts = attach_facts(patient)
     order = TreatmentOrder(
         indication=indication,
         product=product,

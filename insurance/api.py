@@ -24,6 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from clinic.api import REPLAY_HEADER
 from clinic.audit import bind_actor, record_access
 from clinic.errors import Conflict
 from insurance import selectors, services
@@ -367,7 +368,7 @@ class InsurerAuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
                 "This Idempotency-Key was used with a different request; use a new key.",
             )
         return Response(
-            earlier.response_body, status=earlier.response_status, headers={"Idempotent-Replayed": "true"}
+            earlier.response_body, status=earlier.response_status, headers={REPLAY_HEADER: "true"}
         )
 
     @extend_schema(

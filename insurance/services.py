@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from clinic.db import validated_save
 from clinic.errors import Conflict
-from clinic.roles import Role, user_roles
+from clinic.roles import is_manager
 from insurance import selectors
 from insurance.models import (
     AWAITING_PAYER,
@@ -600,7 +600,7 @@ def usage_mark_given(*, booking_id: int, given_on: date) -> AuthorizationUsage |
 
 
 def may_override(user) -> bool:
-    return user is not None and (user.is_superuser or Role.MANAGER.value in user_roles(user))
+    return is_manager(user)
 
 
 class OverrideNotAllowed(PermissionDenied):

@@ -19,8 +19,8 @@ def test_vitals_sent_twice_are_stored_once_and_the_second_gets_the_first_answer(
     second = nurse_api.post(f"/api/v1/sessions/{session}/vitals/", body, format="json")
     assert first.status_code == second.status_code == 201
     assert second.json() == first.json()
-    assert second["Idempotent-Replay"] == "true"
-    assert not first.has_header("Idempotent-Replay")
+    assert second["Idempotent-Replayed"] == "true"
+    assert not first.has_header("Idempotent-Replayed")
     assert VitalsReading.objects.filter(session_id=session).count() == 2  # the baseline and this one
 
 
@@ -41,7 +41,7 @@ def test_every_kind_of_entry_is_idempotent(nurse_api, chair, clock):
     check_in = {"client_id": str(uuid.uuid4()), "booking": chair.booking.pk}
     assert nurse_api.post("/api/v1/sessions/", check_in, format="json").status_code == 201
     again = nurse_api.post("/api/v1/sessions/", check_in, format="json")
-    assert again.status_code == 201 and again["Idempotent-Replay"] == "true"
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     assert InfusionSession.objects.count() == 1
     session = again.json()["id"]
     post(
