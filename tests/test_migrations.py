@@ -23,7 +23,11 @@ from infusions.models import CycleDay
 from insurance.models import AuthorizationUsage
 from tests.scheduling.conftest import NOW
 
-BEFORE = [("infusions", "0004_children_dosing_and_vitals"), ("insurance", "0003_insurer_list_indexes")]
+BEFORE = [
+    ("infusions", "0004_children_dosing_and_vitals"),
+    ("insurance", "0003_insurer_list_indexes"),
+    ("contenttypes", "0002_remove_content_type_name"),
+]
 
 
 def _migrate(targets):
@@ -68,6 +72,8 @@ def test_every_seeded_booking_keeps_its_order_cycle_and_day_and_claims_on_others
             end=later + timedelta(hours=4),
             order_ref=refs[cycle_booking.pk],
         )
+        # Booked after the real cycle day (auto_now_add took the machine's clock, not the demo's).
+        Booking.objects.filter(pk=twin.pk).update(created_at=cycle_booking.created_at + timedelta(days=1))
         claims = [others[0].pk, others[1].pk, twin.pk]
     finally:
         _migrate(leaves)
