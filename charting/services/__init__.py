@@ -3,7 +3,8 @@
 - `session`: check-in, checklist, premedication, start, end (usage reported to insurance) and
   discharge;
 - `records`: vitals, rate changes, reactions and lots;
-- `submissions`: what they share (the tablet's `client_id` and replays, the session lock, time checks).
+- `submissions`: the one write path they all take (`chairside_write`: the tablet's `client_id` and
+  replays, the session lock, the states a session is charted in, time checks).
 
 This module is the one import path callers use (the API, the tablet pages, the demo, benchmarks).
 """

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from charting.models import (
@@ -28,15 +27,7 @@ from charting.models import (
     VitalsPhase,
     VitalsReading,
 )
-from charting.services.submissions import (
-    checked_time,
-    client_uuid,
-    invalid,
-    locked,
-    replay,
-    require_status,
-    save_once,
-)
+from charting.services.submissions import chairside_write, invalid, save_once
 from infusions import vitals as vitals_rules
 from infusions.models import InfusionPolicy
 from patients.models import RiskFlag, RiskFlagKind
@@ -51,6 +42,7 @@ def baseline_of(session: InfusionSession) -> VitalsReading | None:
     return session.vitals.filter(phase=VitalsPhase.BASELINE).order_by("taken_at", "pk").first()
 
 
+@chairside_write("vitals", replays=VitalsReading, time="taken_at")
 def vitals_record(
     *,
     session: InfusionSession,
@@ -70,7 +62,6 @@ def vitals_record(
     day, then the change from this patient's baseline today); each flag names the band.
     The phase follows the session: baseline before the start, during, end, then observation.
     Returns (reading, replayed)."""
-    client_id = client_uuid(client_id)
     values = {
         "systolic": systolic,
         "diastolic": diastolic,
@@ -79,49 +70,39 @@ def vitals_record(
         "respiratory_rate": respiratory_rate,
         "spo2": spo2,
     }
-    with transaction.atomic():
-        session = locked(session)
-        existing = replay(VitalsReading, client_id, session.pk)
-        if existing is not None:
-            return existing, True
-        require_status(session, "vitals")
-        taken_at = checked_time(taken_at, "taken_at", now=timezone.now(), session=session)
-        errors = vitals_rules.impossible(values)
-        if errors:
-            raise ValidationError(
-                {
-                    field: ValidationError(message, code="vitals_impossible")
-                    for field, message in errors.items()
-                }
-            )
-        baseline = None
-        if session.status == SessionStatus.CHECKED_IN:
-            phase = VitalsPhase.BASELINE
-        else:
-            base = baseline_of(session)
-            baseline = {f: getattr(base, f) for f in VITALS_FIELDS} if base else None
-            if session.status == SessionStatus.RUNNING:
-                phase = VitalsPhase.INFUSION
-            elif session.vitals.filter(taken_at__gte=session.ended_at).exists():
-                phase = VitalsPhase.OBSERVATION
-            else:
-                phase = VitalsPhase.END
-        # The clinic's limits as they stand now (a manager's change in the admin applies to the next
-        # reading), for the patient's age band on the local day of the reading.
-        band = session.patient.age_band_on(taken_at.astimezone(session.booking.site.zone).date())
-        limits = InfusionPolicy.current().vitals_limits(band.band)
-        flags = vitals_rules.abnormal(values, baseline, limits=limits)
-        reading = VitalsReading(
-            session=session,
-            client_id=client_id,
-            recorded_by=by,
-            phase=phase,
-            taken_at=taken_at,
-            symptoms=(symptoms or "").strip(),
-            flags=[{"code": f.code, "message": f.message, "band": f.band} for f in flags],
-            **values,
+    errors = vitals_rules.impossible(values)
+    if errors:
+        raise ValidationError(
+            {field: ValidationError(message, code="vitals_impossible") for field, message in errors.items()}
         )
-        return save_once(reading)
+    baseline = None
+    if session.status == SessionStatus.CHECKED_IN:
+        phase = VitalsPhase.BASELINE
+    else:
+        base = baseline_of(session)
+        baseline = {f: getattr(base, f) for f in VITALS_FIELDS} if base else None
+        if session.status == SessionStatus.RUNNING:
+            phase = VitalsPhase.INFUSION
+        elif session.vitals.filter(taken_at__gte=session.ended_at).exists():
+            phase = VitalsPhase.OBSERVATION
+        else:
+            phase = VitalsPhase.END
+    # The clinic's limits as they stand now (a manager's change in the admin applies to the next
+    # reading), for the patient's age band on the local day of the reading.
+    band = session.patient.age_band_on(taken_at.astimezone(session.booking.site.zone).date())
+    limits = InfusionPolicy.current().vitals_limits(band.band)
+    flags = vitals_rules.abnormal(values, baseline, limits=limits)
+    reading = VitalsReading(
+        session=session,
+        client_id=client_id,
+        recorded_by=by,
+        phase=phase,
+        taken_at=taken_at,
+        symptoms=(symptoms or "").strip(),
+        flags=[{"code": f.code, "message": f.message, "band": f.band} for f in flags],
+        **values,
+    )
+    return save_once(reading)
 
 
 def current_rate(session: InfusionSession) -> RateChange | None:
@@ -136,6 +117,7 @@ def next_step_rate(session: InfusionSession, rate: Decimal) -> Decimal | None:
     return higher[0] if higher else None
 
 
+@chairside_write("rate change", replays=RateChange, time="at")
 def rate_change_record(
     *,
     session: InfusionSession,
@@ -150,79 +132,72 @@ def rate_change_record(
     """Record a rate change: step up (to the plan's next rate unless given), hold, slow, pause, resume
     (to the rate before the pause unless given) or stop. A rate above the plan's maximum needs
     `confirm_over_cap` and a reason. Returns (rate change, replayed)."""
-    client_id = client_uuid(client_id)
     reason = (reason or "").strip()
-    with transaction.atomic():
-        session = locked(session)
-        existing = replay(RateChange, client_id, session.pk)
-        if existing is not None:
-            return existing, True
-        require_status(session, "rate change")
-        if kind not in RateKind.values or kind == RateKind.START:
-            raise invalid("kind", "kind_invalid", "Choose step up, hold, slow, pause, resume or stop.")
-        at = checked_time(at, "at", now=timezone.now(), session=session)
-        last = current_rate(session)
-        if at < last.at:
-            raise invalid(
-                "at", "time_out_of_order", f"This is before the last rate change ({last.at:%H:%M} UTC)."
-            )
-        flowing = last.kind not in (RateKind.PAUSE, RateKind.STOP)
-        rate = rate_ml_per_hour
-        if kind in (RateKind.PAUSE, RateKind.STOP):
-            rate = Decimal(0)
-        elif kind == RateKind.RESUME:
-            if flowing:
-                raise invalid("kind", "not_paused", "The infusion is running; there is nothing to resume.")
+    if kind not in RateKind.values or kind == RateKind.START:
+        raise invalid("kind", "kind_invalid", "Choose step up, hold, slow, pause, resume or stop.")
+    last = current_rate(session)
+    if at < last.at:
+        raise invalid(
+            "at", "time_out_of_order", f"This is before the last rate change ({last.at:%H:%M} UTC)."
+        )
+    flowing = last.kind not in (RateKind.PAUSE, RateKind.STOP)
+    rate = rate_ml_per_hour
+    if kind in (RateKind.PAUSE, RateKind.STOP):
+        rate = Decimal(0)
+    elif kind == RateKind.RESUME:
+        if flowing:
+            raise invalid("kind", "not_paused", "The infusion is running; there is nothing to resume.")
+        if rate is None:
+            before = session.rate_changes.filter(rate_ml_per_hour__gt=0).order_by("-at", "-pk").first()
+            rate = before.rate_ml_per_hour
+    else:
+        if not flowing:
+            raise invalid("kind", "paused", "The infusion is paused or stopped: resume it first.")
+        if kind == RateKind.HOLD:
+            rate = last.rate_ml_per_hour
+        elif kind == RateKind.STEP_UP:
+            rate = rate if rate is not None else next_step_rate(session, last.rate_ml_per_hour)
             if rate is None:
-                before = session.rate_changes.filter(rate_ml_per_hour__gt=0).order_by("-at", "-pk").first()
-                rate = before.rate_ml_per_hour
-        else:
-            if not flowing:
-                raise invalid("kind", "paused", "The infusion is paused or stopped: resume it first.")
-            if kind == RateKind.HOLD:
-                rate = last.rate_ml_per_hour
-            elif kind == RateKind.STEP_UP:
-                rate = rate if rate is not None else next_step_rate(session, last.rate_ml_per_hour)
-                if rate is None:
-                    raise invalid(
-                        "rate_ml_per_hour", "rate_required", "The plan has no higher step: give the rate."
-                    )
-                if rate <= last.rate_ml_per_hour:
-                    raise invalid(
-                        "rate_ml_per_hour",
-                        "not_a_step_up",
-                        f"A step up goes above the current {last.rate_ml_per_hour.normalize():f} mL/h.",
-                    )
-            elif kind == RateKind.SLOW and (rate is None or rate >= last.rate_ml_per_hour):
+                raise invalid(
+                    "rate_ml_per_hour", "rate_required", "The plan has no higher step: give the rate."
+                )
+            if rate <= last.rate_ml_per_hour:
                 raise invalid(
                     "rate_ml_per_hour",
-                    "not_slower",
-                    f"Slow to a rate below the current {last.rate_ml_per_hour.normalize():f} mL/h.",
+                    "not_a_step_up",
+                    f"A step up goes above the current {last.rate_ml_per_hour.normalize():f} mL/h.",
                 )
-        cap = session.rate_cap_ml_per_hour
-        over_cap = cap is not None and rate > cap
-        if over_cap and not confirm_over_cap:
+        elif kind == RateKind.SLOW and (rate is None or rate >= last.rate_ml_per_hour):
             raise invalid(
                 "rate_ml_per_hour",
-                "over_cap_unconfirmed",
-                f"{rate.normalize():f} mL/h is above this plan's maximum of {cap.normalize():f} mL/h: "
-                "confirm it and give a reason.",
+                "not_slower",
+                f"Slow to a rate below the current {last.rate_ml_per_hour.normalize():f} mL/h.",
             )
-        if (over_cap or kind in (RateKind.HOLD, RateKind.SLOW, RateKind.PAUSE, RateKind.STOP)) and not reason:
-            raise invalid("reason", "reason_required", "Say why.")
-        row = RateChange(
-            session=session,
-            client_id=client_id,
-            recorded_by=by,
-            kind=kind,
-            at=at,
-            rate_ml_per_hour=rate,
-            reason=reason,
-            over_cap=over_cap,
+    cap = session.rate_cap_ml_per_hour
+    over_cap = cap is not None and rate > cap
+    if over_cap and not confirm_over_cap:
+        raise invalid(
+            "rate_ml_per_hour",
+            "over_cap_unconfirmed",
+            f"{rate.normalize():f} mL/h is above this plan's maximum of {cap.normalize():f} mL/h: "
+            "confirm it and give a reason.",
         )
-        return save_once(row)
+    if (over_cap or kind in (RateKind.HOLD, RateKind.SLOW, RateKind.PAUSE, RateKind.STOP)) and not reason:
+        raise invalid("reason", "reason_required", "Say why.")
+    row = RateChange(
+        session=session,
+        client_id=client_id,
+        recorded_by=by,
+        kind=kind,
+        at=at,
+        rate_ml_per_hour=rate,
+        reason=reason,
+        over_cap=over_cap,
+    )
+    return save_once(row)
 
 
+@chairside_write("reaction", replays=Reaction, time="noted_at")
 def reaction_record(
     *,
     session: InfusionSession,
@@ -241,44 +216,36 @@ def reaction_record(
     """Record a reaction, linked to the given vitals or, by default, those within 30 minutes of it.
     Grade 2 or more flags the patient and changes the next cycle's plan (`prior_reaction` check).
     Returns (reaction, replayed)."""
-    client_id = client_uuid(client_id)
-    with transaction.atomic():
-        session = locked(session)
-        existing = replay(Reaction, client_id, session.pk)
-        if existing is not None:
-            return existing, True
-        require_status(session, "reaction")
-        noted_at = checked_time(noted_at, "noted_at", now=timezone.now(), session=session)
-        if vitals_ids is None:
-            linked = session.vitals.filter(
-                taken_at__gte=noted_at - REACTION_VITALS_WINDOW,
-                taken_at__lte=noted_at + REACTION_VITALS_WINDOW,
-            )
-        else:
-            ids = set(vitals_ids)
-            linked = session.vitals.filter(pk__in=ids)
-            if len(linked) != len(ids):
-                raise invalid("vitals", "vitals_invalid", "Link vitals of this session only.")
-        row = Reaction(
-            session=session,
-            client_id=client_id,
-            recorded_by=by,
-            kind=kind,
-            grade=grade,
-            action=action,
-            outcome=outcome,
-            noted_at=noted_at,
-            onset=onset,
-            medication=(medication or "").strip(),
-            note=(note or "").strip(),
+    if vitals_ids is None:
+        linked = session.vitals.filter(
+            taken_at__gte=noted_at - REACTION_VITALS_WINDOW,
+            taken_at__lte=noted_at + REACTION_VITALS_WINDOW,
         )
+    else:
+        ids = set(vitals_ids)
+        linked = session.vitals.filter(pk__in=ids)
+        if len(linked) != len(ids):
+            raise invalid("vitals", "vitals_invalid", "Link vitals of this session only.")
+    row = Reaction(
+        session=session,
+        client_id=client_id,
+        recorded_by=by,
+        kind=kind,
+        grade=grade,
+        action=action,
+        outcome=outcome,
+        noted_at=noted_at,
+        onset=onset,
+        medication=(medication or "").strip(),
+        note=(note or "").strip(),
+    )
 
-        def link_and_flag(saved: Reaction) -> None:
-            saved.vitals.set(list(linked))
-            if saved.grade >= FLAG_GRADE:
-                _flag_patient(saved, session)
+    def link_and_flag(saved: Reaction) -> None:
+        saved.vitals.set(list(linked))
+        if saved.grade >= FLAG_GRADE:
+            _flag_patient(saved, session)
 
-        return save_once(row, after=link_and_flag)
+    return save_once(row, after=link_and_flag)
 
 
 def _flag_patient(reaction: Reaction, session: InfusionSession) -> None:
@@ -293,6 +260,7 @@ def _flag_patient(reaction: Reaction, session: InfusionSession) -> None:
     )
 
 
+@chairside_write("lot", replays=LotRecord)
 def lot_record(
     *,
     session: InfusionSession,
@@ -305,34 +273,27 @@ def lot_record(
 ) -> tuple[LotRecord, bool]:
     """Record the vials of one lot used. An expired lot and a vial size the product does not come in
     are refused. Returns (lot, replayed)."""
-    client_id = client_uuid(client_id)
-    with transaction.atomic():
-        session = locked(session)
-        existing = replay(LotRecord, client_id, session.pk)
-        if existing is not None:
-            return existing, True
-        require_status(session, "lot")
-        lot_number = (lot_number or "").strip().upper()
-        today = timezone.now().astimezone(session.booking.site.zone).date()
-        if expiry < today:
-            raise invalid(
-                "expiry", "lot_expired", f"Lot {lot_number} expired on {expiry:%Y-%m-%d}: do not use it."
-            )
-        sizes = session.order.product.vial_sizes_g
-        if Decimal(vial_size_g) not in sizes:
-            listed = ", ".join(f"{s.normalize():f}" for s in sizes)
-            raise invalid(
-                "vial_size_g",
-                "vial_size_invalid",
-                f"{session.order.product.brand} comes in {listed} g vials.",
-            )
-        row = LotRecord(
-            session=session,
-            client_id=client_id,
-            recorded_by=by,
-            lot_number=lot_number,
-            vial_size_g=vial_size_g,
-            vials=vials,
-            expiry=expiry,
+    lot_number = (lot_number or "").strip().upper()
+    today = timezone.now().astimezone(session.booking.site.zone).date()
+    if expiry < today:
+        raise invalid(
+            "expiry", "lot_expired", f"Lot {lot_number} expired on {expiry:%Y-%m-%d}: do not use it."
         )
-        return save_once(row)
+    sizes = session.order.product.vial_sizes_g
+    if Decimal(vial_size_g) not in sizes:
+        listed = ", ".join(f"{s.normalize():f}" for s in sizes)
+        raise invalid(
+            "vial_size_g",
+            "vial_size_invalid",
+            f"{session.order.product.brand} comes in {listed} g vials.",
+        )
+    row = LotRecord(
+        session=session,
+        client_id=client_id,
+        recorded_by=by,
+        lot_number=lot_number,
+        vial_size_g=vial_size_g,
+        vials=vials,
+        expiry=expiry,
+    )
+    return save_once(row)

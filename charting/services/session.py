@@ -30,12 +30,11 @@ from charting.models import (
     VitalsPhase,
 )
 from charting.services.submissions import (
+    chairside_write,
     checked_time,
     client_uuid,
+    event_replay,
     invalid,
-    locked,
-    replay,
-    require_status,
     save_once,
 )
 from clinic.db import validated_save
@@ -117,12 +116,8 @@ def session_check_in(
 
 
 def _check_in_replay(booking: Booking, client_id: uuid.UUID) -> InfusionSession | None:
-    event = SessionEvent.objects.filter(client_id=client_id).select_related("session").first()
-    if event is None:
-        return None
-    if event.session.booking_id != booking.pk or event.kind != SessionEventKind.CHECK_IN:
-        raise Conflict("client_id_reused", "This submission id was already used.", field="client_id")
-    return event.session
+    event = event_replay(client_id, SessionEventKind.CHECK_IN, booking_id=booking.pk)
+    return event.session if event is not None else None
 
 
 def _apply_plan(session: InfusionSession, result) -> None:
@@ -147,50 +142,36 @@ def _event(session: InfusionSession, kind: str, *, at: datetime, by, client_id: 
         ) from exc
 
 
-def _transition_replay(session: InfusionSession, client_id: uuid.UUID, kind: str) -> bool:
-    event = SessionEvent.objects.filter(client_id=client_id).first()
-    if event is None:
-        return False
-    if event.session_id != session.pk or event.kind != kind:
-        raise Conflict("client_id_reused", "This submission id was already used.", field="client_id")
-    return True
-
-
+@chairside_write("start", replays=SessionEventKind.START, time="at")
 def session_start(
     *, session: InfusionSession, by, client_id, at: datetime | None = None
 ) -> tuple[InfusionSession, bool]:
     """Start the infusion at the plan's first rate (needs the checklist and baseline vitals); the
     booking moves to in progress. Returns (session, replayed)."""
-    client_id = client_uuid(client_id)
-    with transaction.atomic():
-        session = locked(session)
-        if _transition_replay(session, client_id, SessionEventKind.START):
-            return session, True
-        require_status(session, "start")
-        at = checked_time(at, "at", now=timezone.now(), session=session)
-        if not Checklist.objects.filter(session=session).exists():
-            raise invalid("checklist", "checklist_required", "Complete the pre-infusion checklist first.")
-        if not session.vitals.filter(phase=VitalsPhase.BASELINE).exists():
-            raise invalid("vitals", "baseline_required", "Take baseline vitals before starting.")
-        _event(session, SessionEventKind.START, at=at, by=by, client_id=client_id)
-        first_rate = Decimal(session.plan_steps[0]["rate_ml_per_hour"])
-        validated_save(
-            RateChange(
-                session=session,
-                kind=RateKind.START,
-                at=at,
-                rate_ml_per_hour=first_rate,
-                client_id=uuid.uuid5(client_id, "start"),
-                recorded_by=by,
-            )
+    if not Checklist.objects.filter(session=session).exists():
+        raise invalid("checklist", "checklist_required", "Complete the pre-infusion checklist first.")
+    if not session.vitals.filter(phase=VitalsPhase.BASELINE).exists():
+        raise invalid("vitals", "baseline_required", "Take baseline vitals before starting.")
+    _event(session, SessionEventKind.START, at=at, by=by, client_id=client_id)
+    first_rate = Decimal(session.plan_steps[0]["rate_ml_per_hour"])
+    validated_save(
+        RateChange(
+            session=session,
+            kind=RateKind.START,
+            at=at,
+            rate_ml_per_hour=first_rate,
+            client_id=uuid.uuid5(client_id, "start"),
+            recorded_by=by,
         )
-        session.status, session.started_at = SessionStatus.RUNNING, at
-        session.save(update_fields=["status", "started_at"])
-        if session.booking.status == BookingStatus.CHECKED_IN:
-            booking_set_status(booking=session.booking, status=BookingStatus.IN_PROGRESS, by=by)
+    )
+    session.status, session.started_at = SessionStatus.RUNNING, at
+    session.save(update_fields=["status", "started_at"])
+    if session.booking.status == BookingStatus.CHECKED_IN:
+        booking_set_status(booking=session.booking, status=BookingStatus.IN_PROGRESS, by=by)
     return session, False
 
 
+@chairside_write("end", replays=SessionEventKind.END, time="at")
 def session_end(
     *,
     session: InfusionSession,
@@ -202,55 +183,42 @@ def session_end(
     """End the infusion; observation begins. Volume given is the pump's reading when the nurse gives it,
     otherwise what the rates as run delivered (at most the bag). The grams given are reported against
     the prior authorization (`_report_usage`). Returns (session, replayed)."""
-    client_id = client_uuid(client_id)
-    with transaction.atomic():
-        session = locked(session)
-        if _transition_replay(session, client_id, SessionEventKind.END):
-            return session, True
-        require_status(session, "end")
-        at = checked_time(at, "at", now=timezone.now(), session=session)
-        changes = list(session.rate_changes.order_by("at", "pk").values_list("at", "rate_ml_per_hour"))
-        if at < max(c[0] for c in changes):
-            raise invalid("at", "time_out_of_order", "The end is before the last rate change.")
-        if volume_given_ml is None:
-            volume_given_ml = vitals_rules.volume_delivered(changes, at, session.planned_volume_ml)
-        elif volume_given_ml < 0 or (
-            session.planned_volume_ml is not None and volume_given_ml > session.planned_volume_ml * 2
-        ):
-            raise invalid("volume_given_ml", "volume_invalid", "This volume is not possible for this bag.")
-        _event(session, SessionEventKind.END, at=at, by=by, client_id=client_id)
-        concentration = session.order.product.concentration_percent
-        session.volume_given_ml = Decimal(volume_given_ml).quantize(Decimal("0.1"))
-        session.grams_given = (session.volume_given_ml * concentration / 100).quantize(Decimal("0.01"))
-        session.status, session.ended_at = SessionStatus.OBSERVATION, at
-        session.save(update_fields=["status", "ended_at", "volume_given_ml", "grams_given"])
-        _report_usage(session)
+    changes = list(session.rate_changes.order_by("at", "pk").values_list("at", "rate_ml_per_hour"))
+    if at < max(c[0] for c in changes):
+        raise invalid("at", "time_out_of_order", "The end is before the last rate change.")
+    if volume_given_ml is None:
+        volume_given_ml = vitals_rules.volume_delivered(changes, at, session.planned_volume_ml)
+    elif volume_given_ml < 0 or (
+        session.planned_volume_ml is not None and volume_given_ml > session.planned_volume_ml * 2
+    ):
+        raise invalid("volume_given_ml", "volume_invalid", "This volume is not possible for this bag.")
+    _event(session, SessionEventKind.END, at=at, by=by, client_id=client_id)
+    concentration = session.order.product.concentration_percent
+    session.volume_given_ml = Decimal(volume_given_ml).quantize(Decimal("0.1"))
+    session.grams_given = (session.volume_given_ml * concentration / 100).quantize(Decimal("0.01"))
+    session.status, session.ended_at = SessionStatus.OBSERVATION, at
+    session.save(update_fields=["status", "ended_at", "volume_given_ml", "grams_given"])
+    _report_usage(session)
     return session, False
 
 
+@chairside_write("discharge", replays=SessionEventKind.DISCHARGE, time="at")
 def session_discharge(
     *, session: InfusionSession, by, client_id, at: datetime | None = None
 ) -> tuple[InfusionSession, bool]:
     """Discharge the patient after observation vitals; the booking is completed (which marks the
     authorization's usage as given, in insurance's receiver). Returns (session, replayed)."""
-    client_id = client_uuid(client_id)
-    with transaction.atomic():
-        session = locked(session)
-        if _transition_replay(session, client_id, SessionEventKind.DISCHARGE):
-            return session, True
-        require_status(session, "discharge")
-        at = checked_time(at, "at", now=timezone.now(), session=session)
-        if at < session.ended_at:
-            raise invalid("at", "time_out_of_order", "Discharge is after the end of the infusion.")
-        if not session.vitals.filter(taken_at__gte=session.ended_at).exists():
-            raise invalid(
-                "vitals", "observation_vitals_required", "Take vitals after the infusion before discharge."
-            )
-        _event(session, SessionEventKind.DISCHARGE, at=at, by=by, client_id=client_id)
-        session.status, session.discharged_at = SessionStatus.DISCHARGED, at
-        session.save(update_fields=["status", "discharged_at"])
-        if session.booking.status == BookingStatus.IN_PROGRESS:
-            booking_set_status(booking=session.booking, status=BookingStatus.COMPLETED, by=by)
+    if at < session.ended_at:
+        raise invalid("at", "time_out_of_order", "Discharge is after the end of the infusion.")
+    if not session.vitals.filter(taken_at__gte=session.ended_at).exists():
+        raise invalid(
+            "vitals", "observation_vitals_required", "Take vitals after the infusion before discharge."
+        )
+    _event(session, SessionEventKind.DISCHARGE, at=at, by=by, client_id=client_id)
+    session.status, session.discharged_at = SessionStatus.DISCHARGED, at
+    session.save(update_fields=["status", "discharged_at"])
+    if session.booking.status == BookingStatus.IN_PROGRESS:
+        booking_set_status(booking=session.booking, status=BookingStatus.COMPLETED, by=by)
     return session, False
 
 
@@ -274,6 +242,7 @@ def _report_usage(session: InfusionSession) -> None:
 # Before the start: the checklist (today's weight) and premedication.
 
 
+@chairside_write("checklist", replays=Checklist)
 def checklist_record(
     *,
     session: InfusionSession,
@@ -289,77 +258,63 @@ def checklist_record(
     """Record the pre-infusion checklist and today's weight. When the weight differs from the one the
     order was planned with by more than 5%, the plan (dose, volume, rates) is recomputed with today's
     weight; the session keeps the plan the pump is programmed from. Returns (checklist, replayed)."""
-    client_id = client_uuid(client_id)
-    with transaction.atomic():
-        session = locked(session)
-        existing = replay(Checklist, client_id, session.pk)
-        if existing is not None:
-            return existing, True
-        require_status(session, "checklist")
-        if Checklist.objects.filter(session=session).exists():
-            raise Conflict("already_done", "The checklist is already recorded.", field="status")
-        missing = [
-            name
-            for name, value in (
-                ("identity_confirmed", identity_confirmed),
-                ("egfr_reviewed", egfr_reviewed),
-                ("checks_acknowledged", checks_acknowledged),
-            )
-            if not value
-        ]
-        if missing:
-            raise ValidationError(
-                {
-                    name: ValidationError("Confirm this before the infusion.", code="checklist_incomplete")
-                    for name in missing
-                }
-            )
-        checklist = Checklist(
-            session=session,
-            client_id=client_id,
-            recorded_by=by,
-            identity_confirmed=identity_confirmed,
-            weight_kg=weight_kg,
-            hydration=hydration,
-            egfr_reviewed=egfr_reviewed,
-            checks_acknowledged=checks_acknowledged,
-            note=note,
+    if Checklist.objects.filter(session=session).exists():
+        raise Conflict("already_done", "The checklist is already recorded.", field="status")
+    missing = [
+        name
+        for name, value in (
+            ("identity_confirmed", identity_confirmed),
+            ("egfr_reviewed", egfr_reviewed),
+            ("checks_acknowledged", checks_acknowledged),
         )
+        if not value
+    ]
+    if missing:
+        raise ValidationError(
+            {
+                name: ValidationError("Confirm this before the infusion.", code="checklist_incomplete")
+                for name in missing
+            }
+        )
+    checklist = Checklist(
+        session=session,
+        client_id=client_id,
+        recorded_by=by,
+        identity_confirmed=identity_confirmed,
+        weight_kg=weight_kg,
+        hydration=hydration,
+        egfr_reviewed=egfr_reviewed,
+        checks_acknowledged=checks_acknowledged,
+        note=note,
+    )
 
-        def replan(saved: Checklist) -> None:
-            measurement_record(patient=session.patient, kind="weight", value=weight_kg, recorded_by=by)
-            base = session.order_weight_kg
-            recompute = base is None or abs(Decimal(weight_kg) - base) / base > WEIGHT_TOLERANCE
-            order = selectors.order_list().get(pk=session.order_id)
-            order.latest_weight_kg = Decimal(weight_kg) if recompute else base
-            today = session.checked_in_at.astimezone(session.booking.site.zone).date()
-            policy = InfusionPolicy.current()
-            _apply_plan(session, require_plan(order, policy=policy, now=timezone.now(), on=today))
-            session.weight_kg, session.dose_recomputed = weight_kg, recompute
-            session.save()
+    def replan(saved: Checklist) -> None:
+        measurement_record(patient=session.patient, kind="weight", value=weight_kg, recorded_by=by)
+        base = session.order_weight_kg
+        recompute = base is None or abs(Decimal(weight_kg) - base) / base > WEIGHT_TOLERANCE
+        order = selectors.order_list().get(pk=session.order_id)
+        order.latest_weight_kg = Decimal(weight_kg) if recompute else base
+        today = session.checked_in_at.astimezone(session.booking.site.zone).date()
+        policy = InfusionPolicy.current()
+        _apply_plan(session, require_plan(order, policy=policy, now=timezone.now(), on=today))
+        session.weight_kg, session.dose_recomputed = weight_kg, recompute
+        session.save()
 
-        return save_once(checklist, after=replan)
+    return save_once(checklist, after=replan)
 
 
+@chairside_write("premedication", replays=Premedication, time="given_at")
 def premedication_record(
     *, session: InfusionSession, by, client_id, drug: str, dose: str, route: str = "PO", given_at: datetime
 ) -> tuple[Premedication, bool]:
     """Record a premedication given, with its time. Returns (premedication, replayed)."""
-    client_id = client_uuid(client_id)
-    with transaction.atomic():
-        session = locked(session)
-        existing = replay(Premedication, client_id, session.pk)
-        if existing is not None:
-            return existing, True
-        require_status(session, "premedication")
-        given_at = checked_time(given_at, "given_at", now=timezone.now(), session=session)
-        row = Premedication(
-            session=session,
-            client_id=client_id,
-            recorded_by=by,
-            drug=(drug or "").strip(),
-            dose=(dose or "").strip(),
-            route=(route or "PO").strip(),
-            given_at=given_at,
-        )
-        return save_once(row)
+    row = Premedication(
+        session=session,
+        client_id=client_id,
+        recorded_by=by,
+        drug=(drug or "").strip(),
+        dose=(dose or "").strip(),
+        route=(route or "PO").strip(),
+        given_at=given_at,
+    )
+    return save_once(row)

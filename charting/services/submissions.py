@@ -1,5 +1,6 @@
-"""What every chairside write shares: the tablet's `client_id`, the session's lock, the states a session
-can be charted in, time checks, and saving a submission once.
+"""The one write path of the chairside record (`chairside_write`), and what its writes share: the
+tablet's `client_id`, the session's lock, the states a session can be charted in, time checks, and saving
+a submission once.
 
 Every write takes the tablet's `client_id` and returns `(row, replayed)`: a submission seen before
 (same client id, same session) is not stored again and gets the row first stored, whatever happened
@@ -7,15 +8,18 @@ since, so a tablet that lost the answer can safely send again. The session row i
 so two nurses' taps are taken one after the other.
 """
 
+import functools
+import inspect
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from charting.models import InfusionSession, SessionStatus
+from charting.models import InfusionSession, SessionEvent, SessionStatus
 from clinic.db import validated_save
 from clinic.errors import Conflict
 
@@ -32,6 +36,60 @@ CHARTING = {
     "end": (SessionStatus.RUNNING,),
     "discharge": (SessionStatus.OBSERVATION,),
 }
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def chairside_write(
+    action: str, *, replays: type[models.Model] | str, time: str | None = None
+) -> Callable[[Callable[P, tuple[R, bool]]], Callable[P, tuple[R, bool]]]:
+    """Make a service `f(*, session, by, client_id, ...)` a chairside write. Its signature stays as it is;
+    before its body runs, in one transaction:
+
+    1. `client_id` becomes a UUID (400 `client_id_invalid`);
+    2. the session row is locked, so two nurses' taps are taken one after the other;
+    3. a submission seen before answers `(row first stored, True)` without running the body: `replays`
+       is the model whose rows carry the client id, or a `SessionEventKind` for a step of the session's
+       life (answered with the session). The id used on another session or for another step is a 409
+       `client_id_reused`;
+    4. the session must be in a state where `action` is charted (`CHARTING`; 409 `session_not_in_progress`);
+    5. when `time` names an argument, that time (now when not given) must carry its zone, not be in the
+       future nor before the check-in (400 `time_invalid`, `time_in_future`, `time_before_check_in`).
+
+    The body gets the locked session, the UUID and the checked time, and returns `(row, False)`,
+    usually through `save_once`.
+    """
+
+    def decorate(service: Callable[P, tuple[R, bool]]) -> Callable[P, tuple[R, bool]]:
+        signature = inspect.signature(service)
+
+        @functools.wraps(service)
+        def write(*args: P.args, **kwargs: P.kwargs) -> tuple[R, bool]:
+            bound = signature.bind(*args, **kwargs)  # a missing or unknown argument fails as before
+            bound.apply_defaults()
+            arguments: dict[str, Any] = bound.arguments
+            client_id = client_uuid(arguments["client_id"])
+            with transaction.atomic():
+                session = locked(arguments["session"])
+                existing = _replay_of(replays, client_id, session)
+                if existing is not None:
+                    return existing, True
+                require_status(session, action)
+                if time is not None:
+                    arguments[time] = checked_time(arguments[time], time, now=timezone.now(), session=session)
+                arguments.update(session=session, client_id=client_id)
+                return service(**arguments)  # type: ignore[call-arg]
+
+        return write
+
+    return decorate
+
+
+def _replay_of(replays: type[models.Model] | str, client_id: uuid.UUID, session: InfusionSession) -> Any:
+    if isinstance(replays, str):
+        return session if event_replay(client_id, replays, session_id=session.pk) else None
+    return replay(replays, client_id, session.pk)
 
 
 def invalid(field: str, code: str, message: str) -> ValidationError:
@@ -89,6 +147,23 @@ def replay(model, client_id: uuid.UUID, session_id: int | None):
             "client_id_reused", "This submission id was already used on another session.", field="client_id"
         )
     return existing
+
+
+def event_replay(
+    client_id: uuid.UUID, kind: str, *, session_id: int | None = None, booking_id: int | None = None
+) -> SessionEvent | None:
+    """The step of a session's life (check-in, start, end, discharge) already stored for this client id,
+    or None. The id used for another step, session or booking is a 409."""
+    event = SessionEvent.objects.filter(client_id=client_id).select_related("session").first()
+    if event is None:
+        return None
+    if (
+        event.kind != kind
+        or (session_id is not None and event.session_id != session_id)
+        or (booking_id is not None and event.session.booking_id != booking_id)
+    ):
+        raise Conflict("client_id_reused", "This submission id was already used.", field="client_id")
+    return event
 
 
 def save_once(instance, *, after: Callable | None = None):
