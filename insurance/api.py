@@ -12,11 +12,7 @@ insurer token gets nothing from staff endpoints (they accept sessions only). Ano
 authorization is a 404, as if it did not exist. Every read lands in the audit trail.
 """
 
-import hashlib
-import json
-
 import django_filters
-from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -26,13 +22,11 @@ from rest_framework.response import Response
 
 from clinic.api import REPLAY_HEADER
 from clinic.audit import bind_actor, record_access
-from clinic.errors import Conflict
 from insurance import selectors, services
 from insurance.models import (
     AuthorizationEvent,
     AuthorizationUsage,
     AuthStatus,
-    DecisionRequest,
     PriorAuthorization,
 )
 from insurance.oauth import DECIDE, READ, HasInsurerScope, InsurerTokenAuthentication
@@ -319,57 +313,18 @@ class InsurerAuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
         auth = self.get_object()
         form = DecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
-            self._decide(auth, form.validated_data)
-            return self._decided(auth.pk)
-        body_hash = hashlib.sha256(
-            json.dumps({"authorization": auth.pk, **request.data}, sort_keys=True, default=str).encode()
-        ).hexdigest()
-        application = request.payer_client.application
-        try:
-            with transaction.atomic():
-                # The authorization's lock makes a concurrent retry wait, then find this answer.
-                PriorAuthorization.objects.select_for_update().filter(pk=auth.pk).first()
-                earlier = DecisionRequest.objects.filter(application=application, key=key).first()
-                if earlier is not None:
-                    return self._replay(earlier, body_hash)
-                self._decide(auth, form.validated_data)
-                response = self._decided(auth.pk)
-                DecisionRequest.objects.create(
-                    application=application,
-                    key=key,
-                    authorization=auth,
-                    body_hash=body_hash,
-                    response_status=response.status_code,
-                    response_body=json.loads(json.dumps(response.data, default=str)),
-                )
-                return response
-        except IntegrityError:
-            # Another request with this key (for another authorization) got there first.
-            return self._replay(DecisionRequest.objects.get(application=application, key=key), body_hash)
-
-    def _decide(self, auth, data) -> None:
-        services.authorization_decide(
+        answer, replayed = services.authorization_decision_once(
             authorization=auth,
-            by=self.request.user if self.request.user.is_authenticated else None,
+            application=request.payer_client.application,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            request_body=request.data,
+            render=lambda decided: AuthorizationDetailSerializer(self.get_queryset().get(pk=decided.pk)).data,
+            by=request.user if request.user.is_authenticated else None,
             via="insurer_api",
-            **data,
+            **form.validated_data,
         )
-
-    def _decided(self, auth_id: int) -> Response:
-        auth = self.get_queryset().get(pk=auth_id)
-        return Response(AuthorizationDetailSerializer(auth).data, status=status.HTTP_200_OK)
-
-    def _replay(self, earlier: DecisionRequest, body_hash: str) -> Response:
-        if earlier.body_hash != body_hash:
-            raise Conflict(
-                "idempotency_key_reused",
-                "This Idempotency-Key was used with a different request; use a new key.",
-            )
-        return Response(
-            earlier.response_body, status=earlier.response_status, headers={REPLAY_HEADER: "true"}
-        )
+        headers = {REPLAY_HEADER: "true"} if replayed else None
+        return Response(answer, status=status.HTTP_200_OK, headers=headers)
 
     @extend_schema(
         tags=[TAG],
