@@ -7,15 +7,12 @@ phone or fax at `<id>/decide/`, and submit, appeal or cancel at `<id>/submit/`, 
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import re_path, reverse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from clinic.audit import AuditedAdminMixin, record_access
-from clinic.errors import Conflict
+from clinic.admin_actions import ActionPage, ActionPagesMixin
+from clinic.audit import AuditedAdminMixin
 from insurance import selectors, services
 from insurance.models import (
     AuthorizationDocument,
@@ -106,7 +103,7 @@ class EventInline(admin.TabularInline):
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(choices=[(s.value, s.label) for s in services.DECISIONS])
+    outcome = forms.ChoiceField(choices=services.DECISION_CHOICES)
     via = forms.ChoiceField(choices=[("phone", "Phone"), ("fax", "Fax")], label="Received by")
     number = forms.CharField(required=False, max_length=40, label="Authorization number")
     units_approved = forms.IntegerField(required=False, min_value=0)
@@ -127,11 +124,40 @@ class SubmitForm(forms.Form):
     reason = forms.CharField(required=False, label="Note", help_text="E.g. what information was sent.")
 
 
+# Each action calls the service the insurer API and the tasks use; every change is in the history.
 ACTIONS = {
-    "decide": (DecisionForm, "Record a phone or fax decision", "Record decision"),
-    "submit": (SubmitForm, "Submit to the payer", "Submit"),
-    "appeal": (ReasonForm, "Appeal the decision", "Appeal"),
-    "cancel": (ReasonForm, "Cancel the authorization", "Cancel authorization"),
+    "decide": ActionPage(
+        DecisionForm,
+        "Record a phone or fax decision",
+        "Record decision",
+        run=lambda request, auth, data: services.authorization_decide(
+            authorization=auth, by=request.user, **data
+        ),
+    ),
+    "submit": ActionPage(
+        SubmitForm,
+        "Submit to the payer",
+        "Submit",
+        run=lambda request, auth, data: services.authorization_submit(
+            authorization=auth, by=request.user, reason=data["reason"]
+        ),
+    ),
+    "appeal": ActionPage(
+        ReasonForm,
+        "Appeal the decision",
+        "Appeal",
+        run=lambda request, auth, data: services.authorization_appeal(
+            authorization=auth, by=request.user, reason=data["reason"]
+        ),
+    ),
+    "cancel": ActionPage(
+        ReasonForm,
+        "Cancel the authorization",
+        "Cancel authorization",
+        run=lambda request, auth, data: services.authorization_cancel(
+            authorization=auth, by=request.user, reason=data["reason"]
+        ),
+    ),
 }
 
 
@@ -153,7 +179,7 @@ class AuthorizationAddForm(forms.ModelForm):
 
 
 @admin.register(PriorAuthorization)
-class PriorAuthorizationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class PriorAuthorizationAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "attention",
         "__str__",
@@ -189,6 +215,13 @@ class PriorAuthorizationAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "information_requested",
         "created_by",
     ]
+
+    action_pages = ACTIONS
+    action_permission = "insurance.change_priorauthorization"
+    action_url_name = "insurance_authorization_action"
+    action_template = "admin/insurance/authorization_action.html"
+    action_object_name = "authorization"
+    action_audit_label = "authorization"
 
     class Media:
         css = {"all": ["insurance/worklist.css"]}
@@ -290,61 +323,13 @@ class PriorAuthorizationAdmin(AuditedAdminMixin, admin.ModelAdmin):
             links.append(("submit", "Submit" if auth.status == AuthStatus.DRAFT else "Resubmit"))
         if AuthStatus.APPEALED in services.TRANSITIONS[auth.status]:
             links.append(("appeal", "Appeal"))
-        return format_html_join(
-            " · ",
-            '<a href="{}">{}</a>',
-            (
-                (reverse("admin:insurance_authorization_action", args=[auth.pk, a]), label)
-                for a, label in links
-            ),
-        )
+        return self.action_links(auth, links)
 
     def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            re_path(
-                r"^(?P<auth_id>\d+)/(?P<action>decide|submit|appeal|cancel)/$",
-                view(self.action_view),
-                name="insurance_authorization_action",
-            ),
-            *super().get_urls(),
-        ]
+        return [*self.action_page_urls(), *super().get_urls()]
 
-    def action_view(self, request, auth_id, action):
-        if not request.user.has_perm("insurance.change_priorauthorization"):
-            raise PermissionDenied
-        auth = get_object_or_404(PriorAuthorization.objects.select_related("payer", "coverage"), pk=auth_id)
-        form_class, title, button = ACTIONS[action]
-        form = form_class(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                if action == "decide":
-                    services.authorization_decide(authorization=auth, by=request.user, **data)
-                elif action == "submit":
-                    services.authorization_submit(authorization=auth, by=request.user, reason=data["reason"])
-                elif action == "appeal":
-                    services.authorization_appeal(authorization=auth, by=request.user, reason=data["reason"])
-                else:
-                    services.authorization_cancel(authorization=auth, by=request.user, reason=data["reason"])
-            except ValidationError as exc:
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            except Conflict as exc:
-                form.add_error(None, ValidationError(exc.detail, code=exc.code))
-            else:
-                self.message_user(request, f"{title}: done.")
-                return redirect("admin:insurance_priorauthorization_change", auth.pk)
-        record_access(request, [auth], via="admin", detail=f"authorization {action}")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": title,
-            "authorization": auth,
-            "form": form,
-            "button": button,
-        }
-        return TemplateResponse(request, "admin/insurance/authorization_action.html", context)
+    def action_object(self, request, object_id):
+        return get_object_or_404(PriorAuthorization.objects.select_related("payer", "coverage"), pk=object_id)
 
 
 @admin.register(AuthorizationOverride)

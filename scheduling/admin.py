@@ -8,10 +8,11 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, re_path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
+from clinic.admin_actions import ActionPage, ActionPagesMixin, form_errors_from
 from clinic.audit import AuditedAdminMixin, record_access
 from clinic.errors import Conflict
 from scheduling import selectors, services
@@ -274,11 +275,8 @@ class BookingAddForm(forms.ModelForm):
                 created_by=self.user,
                 note=data.get("note", ""),
             )
-        except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        except Conflict as exc:
-            self.add_error(None, ValidationError(exc.detail, code=exc.code))
+        except (ValidationError, Conflict) as exc:
+            form_errors_from(self, exc)
 
 
 class BookingRescheduleForm(forms.Form):
@@ -304,16 +302,47 @@ class BookingNoShowForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False)
 
 
-# action -> (form, title, button)
+def _local(booking: Booking, start):
+    # The admin's current time zone is UTC; staff think in the site's local time.
+    return timezone.make_naive(start, timezone.get_current_timezone()).replace(tzinfo=booking.site.zone)
+
+
+# Each booking change calls the service the API's action calls; history is kept.
 BOOKING_CHANGES = {
-    "reschedule": (BookingRescheduleForm, "Move booking", "Move"),
-    "cancel": (BookingCancelForm, "Cancel booking", "Cancel booking"),
-    "no-show": (BookingNoShowForm, "Mark as no-show", "Mark no-show"),
+    "reschedule": ActionPage(
+        BookingRescheduleForm,
+        "Move booking",
+        "Move",
+        run=lambda request, booking, data: services.booking_reschedule(
+            booking=booking,
+            start=_local(booking, data["start"]),
+            chair=data["chair"],
+            by=request.user,
+            reason=data["reason"],
+        ),
+        form_kwargs=lambda booking: {"site": booking.site},
+    ),
+    "cancel": ActionPage(
+        BookingCancelForm,
+        "Cancel booking",
+        "Cancel booking",
+        run=lambda request, booking, data: services.booking_cancel(
+            booking=booking, reason=data["reason"], by=request.user
+        ),
+    ),
+    "no-show": ActionPage(
+        BookingNoShowForm,
+        "Mark as no-show",
+        "Mark no-show",
+        run=lambda request, booking, data: services.booking_mark_no_show(
+            booking=booking, by=request.user, reason=data["reason"]
+        ),
+    ),
 }
 
 
 @admin.register(Booking)
-class BookingAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "local_start", "site", "chair", "patient", "status_badge"]
     list_filter = ["site", "status"]
     search_fields = ["patient__mrn", "patient__family_name"]
@@ -338,71 +367,27 @@ class BookingAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("site", "chair", "patient")
 
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            # Only these three words: the admin's own <id>/change/, /history/ must not match here.
-            re_path(
-                r"^(?P<booking_id>\d+)/(?P<action>reschedule|cancel|no-show)/$",
-                view(self.change_booking_view),
-                name="scheduling_booking_change_action",
-            ),
-            *super().get_urls(),
-        ]
+    action_pages = BOOKING_CHANGES
+    action_permission = "scheduling.change_booking"
+    action_url_name = "scheduling_booking_change_action"
+    action_template = "admin/scheduling/booking_change.html"
+    action_object_name = "booking"
+    action_audit_label = "booking"
 
-    def change_booking_view(self, request, booking_id, action):
-        """Move, cancel or mark a no-show through the same services the API uses; history is kept."""
-        if not request.user.has_perm("scheduling.change_booking"):
-            raise PermissionDenied
-        booking = get_object_or_404(self.get_queryset(request), pk=booking_id)
-        form_class, title, button = BOOKING_CHANGES[action]
-        extra = {"site": booking.site} if form_class is BookingRescheduleForm else {}
-        form = form_class(request.POST or None, **extra)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                if action == "reschedule":
-                    start = timezone.make_naive(data["start"], timezone.get_current_timezone())
-                    services.booking_reschedule(
-                        booking=booking,
-                        start=start.replace(tzinfo=booking.site.zone),
-                        chair=data["chair"],
-                        by=request.user,
-                        reason=data["reason"],
-                    )
-                elif action == "cancel":
-                    services.booking_cancel(booking=booking, reason=data["reason"], by=request.user)
-                else:
-                    services.booking_mark_no_show(booking=booking, by=request.user, reason=data["reason"])
-            except ValidationError as exc:
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            except Conflict as exc:
-                form.add_error(None, ValidationError(exc.detail, code=exc.code))
-            else:
-                self.message_user(request, f"{title}: done.")
-                return redirect("admin:scheduling_booking_change", booking.pk)
-        record_access(request, [booking.patient], via="admin", detail=f"booking {action}")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": title,
-            "booking": booking,
-            "form": form,
-            "button": button,
-            "local_start": booking.start.astimezone(booking.site.zone),
-        }
-        return TemplateResponse(request, "admin/scheduling/booking_change.html", context)
+    def get_urls(self):
+        return [*self.action_page_urls(), *super().get_urls()]
+
+    def action_audited(self, booking):
+        return [booking.patient]
+
+    def action_page_context(self, booking):
+        return {"local_start": booking.start.astimezone(booking.site.zone)}
 
     @admin.display(description="Change")
     def change_links(self, booking):
         if not booking.is_active:
             return "-"
-        links = [
-            (reverse("admin:scheduling_booking_change_action", args=[booking.pk, action]), title)
-            for action, (_, title, _) in BOOKING_CHANGES.items()
-        ]
-        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+        return self.action_links(booking, ((action, page.title) for action, page in BOOKING_CHANGES.items()))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -427,7 +412,7 @@ class BookingAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         # The change page is for reading; moving, cancelling and no-shows have their own pages
-        # (change_booking_view), which go through the services like the API's actions.
+        # (clinic.admin_actions), which go through the services like the API's actions.
         return False if obj is not None else super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):

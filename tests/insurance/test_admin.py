@@ -135,3 +135,17 @@ def test_the_hourly_task_expires_authorizations_past_their_valid_dates_once(cove
     assert expire_authorizations() == 0
     assert PriorAuthorization.objects.get(pk=auth.pk).status == "expired"
     assert auth.events.get(to_status="expired").via == "system"
+
+
+def test_an_appeal_needs_a_reason_and_is_kept_in_the_authorizations_history(client, scheduler, coverage):
+    auth = make_authorization(coverage, status="denied")
+    client.force_login(scheduler)
+    url = f"{LIST}{auth.pk}/appeal/"
+
+    refused = client.post(url, {"reason": ""})
+    done = client.post(url, {"reason": "New nerve conduction study attached."})
+
+    assert refused.status_code == 200 and "This field is required." in refused.content.decode()
+    assert done.status_code == 302 and done["Location"].endswith(f"{auth.pk}/change/")
+    assert PriorAuthorization.objects.get(pk=auth.pk).status == "appealed"
+    assert auth.events.get(to_status="appealed").reason == "New nerve conduction study attached."

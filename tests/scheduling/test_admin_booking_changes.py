@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from scheduling.models import BookingEvent, BookingStatus
+from tests.scheduling.conftest import at
 from tests.scheduling.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,5 +84,37 @@ def test_a_nurse_cannot_change_bookings_in_the_admin(client, nurse, clinic, chai
     response = client.post(f"/admin/scheduling/booking/{booking.pk}/cancel/", {"reason": "x"})
 
     assert response.status_code in (302, 403)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.BOOKED
+
+
+def test_a_no_show_goes_back_to_the_booking_with_its_history_and_the_page_is_audited(
+    staff, clinic, chairs, scheduler, now
+):
+    from auditlog.models import LogEntry
+
+    booking = _booking(clinic, chairs, start=at("10:00"))
+    url = f"/admin/scheduling/booking/{booking.pk}/no-show/"
+    early = staff.post(url, {"reason": "No answer"})
+    now.move_to(at("12:00"))
+
+    page = staff.get(url)
+    done = staff.post(url, {"reason": "No answer"})
+
+    assert "only after its start time" in early.content.decode()
+    assert "Mark no-show" in page.content.decode()
+    assert done.status_code == 302 and done["Location"].endswith(f"/booking/{booking.pk}/change/")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.NO_SHOW
+    assert BookingEvent.objects.get(booking=booking, kind="no_show").by == scheduler
+    shown = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, additional_data__detail="booking no-show")
+    assert set(shown.values_list("object_pk", flat=True)) == {str(booking.patient_id)}
+
+
+def test_the_admins_own_delete_and_history_pages_are_not_taken_by_the_action_pages(staff, clinic, chairs):
+    booking = _booking(clinic, chairs)
+
+    assert staff.post(f"/admin/scheduling/booking/{booking.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert staff.get(f"/admin/scheduling/booking/{booking.pk}/history/").status_code == 200
     booking.refresh_from_db()
     assert booking.status == BookingStatus.BOOKED
