@@ -284,18 +284,25 @@ class PriorAuthorizationAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAd
 
     def save_model(self, request, obj, form, change):
         if change:
-            PriorAuthorization.objects.filter(pk=obj.pk).update(notes=obj.notes, updated_at=timezone.now())
+            services.authorization_notes_update(authorization=obj, notes=form.cleaned_data["notes"])
             return
         data = form.cleaned_data
         created = services.authorization_create(created_by=request.user, **data)
         obj.pk = created.pk
 
     def save_formset(self, request, form, formset, change):
-        for document in formset.save(commit=False):
-            if isinstance(document, AuthorizationDocument) and document.uploaded_by_id is None:
-                document.uploaded_by = request.user
-            document.save()
-        formset.save_m2m()
+        """Documents go through `insurance.services` (the only inline that takes input)."""
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted; saves nothing
+        for document in formset.deleted_objects:
+            services.authorization_document_remove(document=document)
+        for document, _ in formset.changed_objects:
+            services.authorization_document_update(
+                document=document, title=document.title, file=document.file
+            )
+        for document in formset.new_objects:
+            document.pk = services.authorization_document_add(
+                authorization=form.instance, title=document.title, file=document.file, by=request.user
+            ).pk
 
     @admin.display(description="", ordering="attention_rank")
     def attention(self, auth):

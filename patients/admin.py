@@ -5,8 +5,17 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from clinic.audit import AuditedAdminMixin
-from patients import icd10, selectors
+from patients import icd10, selectors, services
 from patients.models import Allergy, Diagnosis, LabResult, Measurement, Patient, RiskFlag
+
+# A patient's records are added through the services the API uses (which also say who recorded them).
+RECORD_ADDS = {
+    Diagnosis: services.diagnosis_add,
+    Allergy: services.allergy_add,
+    RiskFlag: services.risk_flag_set,
+    Measurement: services.measurement_record,
+    LabResult: services.lab_record,
+}
 
 
 class ICD10Input(forms.TextInput):
@@ -94,6 +103,32 @@ class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.patient_list().prefetch_related("risk_flags")
+
+    def save_model(self, request, obj, form, change):
+        # The form has validated; the services save (the same path as the API's).
+        data = form.cleaned_data
+        fields = {name: data[name] for name in services.PATIENT_FIELDS if name in data}
+        if change:
+            changed = {name: value for name, value in fields.items() if name in form.changed_data}
+            services.patient_update(patient=obj, **changed)
+            return
+        obj.pk = services.patient_create(**fields).pk
+        obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        """The inline rows go through `patients.services`: added as the API adds them, corrected with
+        `patient_record_update`, removed with `patient_record_remove`."""
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted; saves nothing
+        for record in formset.deleted_objects:
+            services.patient_record_remove(record=record)
+        for record, changed in formset.changed_objects:
+            services.patient_record_update(record=record, **{name: getattr(record, name) for name in changed})
+        add = RECORD_ADDS[formset.model]
+        by = {"recorded_by": request.user} if hasattr(formset.model, "recorded_by") else {}
+        fields = [name for name in formset.form.base_fields if name not in (formset.fk.name, "recorded_by")]
+        for record in formset.new_objects:
+            values = {name: getattr(record, name) for name in fields}
+            record.pk = add(patient=form.instance, **values, **by).pk
 
     @admin.display(description="Latest weight", ordering="latest_weight_kg")
     def latest_weight(self, patient):

@@ -1,7 +1,7 @@
 """Writes of patient data. Every write goes through one of these; each validates with the model's own
 rules and lets PostgreSQL's constraints decide races (clinic.db.validated_save)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from clinic.db import validated_save
@@ -17,6 +17,8 @@ PATIENT_FIELDS = (
     "email",
     "reminder_channel",
     "reminder_opt_out",
+    "quiet_hours_start",
+    "quiet_hours_end",
 )
 
 
@@ -31,10 +33,12 @@ def patient_create(
     email: str = "",
     reminder_channel: str | None = None,
     reminder_opt_out: bool = False,
+    quiet_hours_start: time | None = None,
+    quiet_hours_end: time | None = None,
 ) -> Patient:
     """Create a patient and return it. Without a channel, SMS is chosen when there is a phone.
 
-    Raises ValidationError (e.g. `mrn_taken`, `date_in_future`, `phone_required`).
+    Raises ValidationError (e.g. `mrn_taken`, `date_in_future`, `phone_required`, `quiet_hours_incomplete`).
     """
     if reminder_channel is None:
         reminder_channel = "sms" if phone or not email else "email"
@@ -48,6 +52,8 @@ def patient_create(
         email=email,
         reminder_channel=reminder_channel,
         reminder_opt_out=reminder_opt_out,
+        quiet_hours_start=quiet_hours_start,
+        quiet_hours_end=quiet_hours_end,
     )
     return validated_save(patient)
 
@@ -83,17 +89,27 @@ def diagnosis_add(
 
 
 def allergy_add(
-    *, patient: Patient, substance: str, reaction: str = "", severity: str = "moderate"
+    *,
+    patient: Patient,
+    substance: str,
+    reaction: str = "",
+    severity: str = "moderate",
+    noted_on: date | None = None,
 ) -> Allergy:
-    """Record an allergy. Raises ValidationError (`allergy_exists`)."""
-    return validated_save(
-        Allergy(patient=patient, substance=substance.strip(), reaction=reaction, severity=severity)
-    )
+    """Record an allergy (noted today unless `noted_on`). Raises ValidationError (`allergy_exists`)."""
+    allergy = Allergy(patient=patient, substance=substance.strip(), reaction=reaction, severity=severity)
+    if noted_on is not None:
+        allergy.noted_on = noted_on
+    return validated_save(allergy)
 
 
-def risk_flag_set(*, patient: Patient, kind: str, note: str = "") -> RiskFlag:
-    """Set a contraindication or risk flag. Raises ValidationError (`flag_exists`)."""
-    return validated_save(RiskFlag(patient=patient, kind=kind, note=note))
+def risk_flag_set(*, patient: Patient, kind: str, note: str = "", noted_on: date | None = None) -> RiskFlag:
+    """Set a contraindication or risk flag (noted today unless `noted_on`). Raises ValidationError
+    (`flag_exists`)."""
+    flag = RiskFlag(patient=patient, kind=kind, note=note)
+    if noted_on is not None:
+        flag.noted_on = noted_on
+    return validated_save(flag)
 
 
 def measurement_record(
@@ -120,3 +136,25 @@ def lab_record(
             recorded_by=recorded_by,
         )
     )
+
+
+# The records under a patient (diagnoses, allergies, flags, measurements, labs) as staff correct them
+# in the admin; the API only adds them (the services above).
+PatientRecord = Diagnosis | Allergy | RiskFlag | Measurement | LabResult
+
+
+def patient_record_update(*, record: PatientRecord, **changes) -> PatientRecord:
+    """Correct fields of one of a patient's records and return it. Raises ValidationError (as adding
+    it would: `icd10_invalid`, `allergy_exists`, `weight_out_of_range`, ...)."""
+    fields = {f.name for f in type(record)._meta.concrete_fields} - {"id", "patient"}
+    unknown = set(changes) - fields
+    if unknown:
+        raise TypeError(f"not {type(record).__name__} fields: {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(record, field, value)
+    return validated_save(record)
+
+
+def patient_record_remove(*, record: PatientRecord) -> None:
+    """Remove one of a patient's records entered by mistake (the audit trail keeps what it was)."""
+    record.delete()

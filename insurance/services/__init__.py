@@ -3,6 +3,7 @@
 - `authorizations`: create, submit, appeal, cancel and expire, and the transitions they follow;
 - `decisions`: the payer's decision (`authorization_decide`), and the insurer API's Idempotency-Key
   protocol around it (`authorization_decision_once`);
+- `documents`: the clinic's notes and the documents sent to the payer;
 - `usage`: units reserved when a cycle is booked, moved, released and used;
 - `overrides`: a manager lets one cycle be booked without an authorization.
 
@@ -23,6 +24,12 @@ from insurance.services.decisions import (
     DECISIONS,
     authorization_decide,
     authorization_decision_once,
+)
+from insurance.services.documents import (
+    authorization_document_add,
+    authorization_document_remove,
+    authorization_document_update,
+    authorization_notes_update,
 )
 from insurance.services.overrides import (
     OverrideNotAllowed,
@@ -50,6 +57,10 @@ __all__ = [
     "authorization_create",
     "authorization_decide",
     "authorization_decision_once",
+    "authorization_document_add",
+    "authorization_document_remove",
+    "authorization_document_update",
+    "authorization_notes_update",
     "authorization_override_record",
     "authorization_submit",
     "authorizations_expire",

@@ -149,3 +149,26 @@ def test_an_appeal_needs_a_reason_and_is_kept_in_the_authorizations_history(clie
     assert done.status_code == 302 and done["Location"].endswith(f"{auth.pk}/change/")
     assert PriorAuthorization.objects.get(pk=auth.pk).status == "appealed"
     assert auth.events.get(to_status="appealed").reason == "New nerve conduction study attached."
+
+
+def test_staff_notes_and_an_uploaded_letter_keep_the_decision_and_say_who_uploaded(
+    client, scheduler, coverage, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    auth = make_authorization(coverage, status="approved", units=420)
+    client.force_login(scheduler)
+    form = {"notes": "Payer asked for the INCAT score by fax."}
+    for prefix, rows in (("documents", 1), ("usage", 0), ("events", 0)):
+        form |= {f"{prefix}-TOTAL_FORMS": str(rows), f"{prefix}-INITIAL_FORMS": "0"}
+    letter = SimpleUploadedFile("letter.pdf", b"%PDF-1.4 letter", content_type="application/pdf")
+    form |= {"documents-0-title": " Letter of medical necessity ", "documents-0-file": letter}
+
+    response = client.post(f"{LIST}{auth.pk}/change/", form)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    saved = PriorAuthorization.objects.get(pk=auth.pk)
+    assert (saved.notes, saved.status, saved.units_approved) == (form["notes"], "approved", 420)
+    document = saved.documents.get()
+    assert (document.title, document.uploaded_by) == ("Letter of medical necessity", scheduler)

@@ -28,6 +28,23 @@ def test_a_scheduler_creates_a_patient_and_reads_it_back(api, scheduler):
     assert api.get(f"/api/v1/patients/{body['id']}/").json()["family_name"] == "Okonkwo"
 
 
+def test_a_new_patients_quiet_hours_are_kept_and_half_of_them_is_a_400(api, scheduler):
+    client = api.as_user(scheduler)
+
+    created = client.post(
+        "/api/v1/patients/", {**NEW_PATIENT, "quiet_hours_start": "21:00", "quiet_hours_end": "08:00"}
+    )
+    half = client.post("/api/v1/patients/", {**NEW_PATIENT, "mrn": "mrn-2002", "quiet_hours_start": "21:00"})
+
+    assert created.status_code == 201, created.json()
+    assert (created.json()["quiet_hours_start"], created.json()["quiet_hours_end"]) == (
+        "21:00:00",
+        "08:00:00",
+    )
+    assert half.status_code == 400
+    assert [e["code"] for e in half.json()["fields"]["quiet_hours_end"]] == ["quiet_hours_incomplete"]
+
+
 def test_the_list_searches_by_mrn_and_name_and_filters_by_date_of_birth(api, nurse):
     target = PatientFactory(family_name="Abernathy", given_name="Quinn", date_of_birth="1955-01-02")
     PatientFactory(family_name="Zeller")
