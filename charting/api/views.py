@@ -1,11 +1,4 @@
-"""Chairside REST API: /api/v1/sessions/ (check-in, checklist, premedication, start, end, discharge),
-with vitals/, rate-changes/, reactions/ and lots/ under each session, and each vitals reading as a FHIR R4
-Observation (vitals/{id}/fhir/).
-
-Every POST carries `client_id` (a UUID the client makes). Sending it again stores nothing and answers
-with the first answer (same status and body, plus the `Idempotent-Replayed: true` header). The tablet
-pages use these same endpoints.
-"""
+"""The chairside API's viewsets: sessions and their life, and the rows charted under each one."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -14,19 +7,29 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from charting import fhir, selectors, services
+from charting.api.inputs import (
+    CheckInInput,
+    ChecklistInput,
+    EndInput,
+    LotInput,
+    PremedicationInput,
+    RateChangeInput,
+    ReactionInput,
+    TransitionInput,
+    VitalsInput,
+)
+from charting.api.serializers import (
+    LotSerializer,
+    RateChangeSerializer,
+    ReactionSerializer,
+    SessionSerializer,
+    VitalsSerializer,
+)
 from charting.models import (
-    Checklist,
-    Hydration,
     InfusionSession,
     LotRecord,
-    Premedication,
     RateChange,
-    RateKind,
     Reaction,
-    ReactionAction,
-    ReactionKind,
-    ReactionOnset,
-    ReactionOutcome,
     VitalsReading,
 )
 from clinic.api import REPLAY_HEADER, AuditedViewMixin
@@ -40,268 +43,6 @@ def _created(data, replayed: bool) -> Response:
     if replayed:
         response[REPLAY_HEADER] = "true"
     return response
-
-
-class _Charted(serializers.ModelSerializer):
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-
-
-class VitalsSerializer(_Charted):
-    reaction_ids = serializers.SerializerMethodField()
-
-    class Meta:
-        model = VitalsReading
-        fields = [
-            "id",
-            "client_id",
-            "session",
-            "phase",
-            "taken_at",
-            "systolic",
-            "diastolic",
-            "heart_rate",
-            "temperature_c",
-            "respiratory_rate",
-            "spo2",
-            "symptoms",
-            "flags",
-            "recorded_by",
-            "recorded_at",
-            "reaction_ids",
-        ]
-
-    def get_reaction_ids(self, reading) -> list[int]:
-        return (
-            [r.pk for r in reading.reactions.all()]
-            if "reactions" in getattr(reading, "_prefetched_objects_cache", {})
-            else []
-        )
-
-
-class RateChangeSerializer(_Charted):
-    class Meta:
-        model = RateChange
-        fields = ["id", "client_id", "session", "kind", "at", "rate_ml_per_hour", "reason", "over_cap"]
-        fields += ["recorded_by", "recorded_at"]
-
-
-class ReactionSerializer(_Charted):
-    vitals = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-
-    class Meta:
-        model = Reaction
-        fields = [
-            "id",
-            "client_id",
-            "session",
-            "kind",
-            "onset",
-            "grade",
-            "action",
-            "medication",
-            "outcome",
-            "noted_at",
-            "note",
-            "vitals",
-            "recorded_by",
-            "recorded_at",
-        ]
-
-
-class LotSerializer(_Charted):
-    class Meta:
-        model = LotRecord
-        fields = ["id", "client_id", "session", "lot_number", "vial_size_g", "vials", "expiry"]
-        fields += ["recorded_by", "recorded_at"]
-
-
-class PremedicationSerializer(_Charted):
-    class Meta:
-        model = Premedication
-        fields = [
-            "id",
-            "client_id",
-            "session",
-            "drug",
-            "dose",
-            "route",
-            "given_at",
-            "recorded_by",
-            "recorded_at",
-        ]
-
-
-class ChecklistSerializer(_Charted):
-    class Meta:
-        model = Checklist
-        fields = [
-            "id",
-            "client_id",
-            "session",
-            "identity_confirmed",
-            "weight_kg",
-            "hydration",
-            "egfr_reviewed",
-            "checks_acknowledged",
-            "note",
-            "recorded_by",
-            "recorded_at",
-        ]
-
-
-class SessionSerializer(serializers.ModelSerializer):
-    patient_name = serializers.SerializerMethodField()
-    chair = serializers.CharField(source="booking.chair.label", read_only=True)
-    product = serializers.CharField(source="order.product.brand", read_only=True)
-    checklist = serializers.SerializerMethodField()
-    premedications = PremedicationSerializer(many=True, read_only=True)
-    vitals = VitalsSerializer(many=True, read_only=True)
-    rate_changes = RateChangeSerializer(many=True, read_only=True)
-    reactions = ReactionSerializer(many=True, read_only=True)
-    lots = LotSerializer(many=True, read_only=True)
-    schedule = serializers.SerializerMethodField()
-    next_due = serializers.SerializerMethodField()
-
-    class Meta:
-        model = InfusionSession
-        fields = [
-            "id",
-            "booking",
-            "order",
-            "patient",
-            "patient_name",
-            "chair",
-            "product",
-            "cycle",
-            "day",
-            "status",
-            "checked_in_at",
-            "started_at",
-            "ended_at",
-            "discharged_at",
-            "order_weight_kg",
-            "weight_kg",
-            "dose_recomputed",
-            "protocol_name",
-            "planned_grams",
-            "planned_volume_ml",
-            "rate_cap_ml_per_hour",
-            "schedule",
-            "volume_given_ml",
-            "grams_given",
-            "next_due",
-            "checklist",
-            "premedications",
-            "vitals",
-            "rate_changes",
-            "reactions",
-            "lots",
-        ]
-
-    def get_patient_name(self, session) -> str:
-        return f"{session.patient.given_name} {session.patient.family_name}"
-
-    def get_checklist(self, session) -> dict | None:
-        checklist = selectors.session_checklist(session)
-        return ChecklistSerializer(checklist).data if checklist else None
-
-    def get_schedule(self, session) -> list[dict]:
-        return [
-            {
-                "at": row["at"].isoformat() if row["at"] else None,
-                "minutes": str(row["minutes"]),
-                "rate_ml_per_hour": str(row["rate"]),
-                "capped": row["capped"],
-            }
-            for row in selectors.plan_clock(session)
-        ]
-
-    def get_next_due(self, session) -> list[dict]:
-        policy = self.context["policy"]  # loaded once per request by the view
-        return [
-            {"what": d.what, "at": d.at.isoformat() if d.at else None, "text": d.text, "overdue": d.overdue}
-            for d in selectors.next_due(session, policy=policy)
-        ]
-
-
-# Inputs: types only; the rules are the services'.
-
-
-class _Submission(serializers.Serializer):
-    client_id = serializers.UUIDField()
-
-
-class CheckInInput(_Submission):
-    booking = serializers.PrimaryKeyRelatedField(queryset=Booking.objects.select_related("site", "patient"))
-    at = serializers.DateTimeField(required=False, allow_null=True)
-
-
-class TransitionInput(_Submission):
-    at = serializers.DateTimeField(required=False, allow_null=True)
-
-
-class EndInput(TransitionInput):
-    volume_given_ml = serializers.DecimalField(
-        max_digits=7, decimal_places=1, required=False, allow_null=True
-    )
-
-
-class ChecklistInput(_Submission):
-    identity_confirmed = serializers.BooleanField()
-    weight_kg = serializers.DecimalField(max_digits=6, decimal_places=2)
-    hydration = serializers.ChoiceField(choices=Hydration.choices)
-    egfr_reviewed = serializers.BooleanField()
-    checks_acknowledged = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-
-
-class PremedicationInput(_Submission):
-    drug = serializers.CharField(max_length=80)
-    dose = serializers.CharField(max_length=40)
-    route = serializers.CharField(max_length=10, default="PO")
-    given_at = serializers.DateTimeField()
-
-
-class VitalsInput(_Submission):
-    taken_at = serializers.DateTimeField()
-    systolic = serializers.IntegerField()
-    diastolic = serializers.IntegerField()
-    heart_rate = serializers.IntegerField()
-    spo2 = serializers.IntegerField()
-    temperature_c = serializers.DecimalField(max_digits=4, decimal_places=1, required=False, allow_null=True)
-    respiratory_rate = serializers.IntegerField(required=False, allow_null=True)
-    symptoms = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-
-
-class RateChangeInput(_Submission):
-    kind = serializers.ChoiceField(
-        choices=RateKind.choices, help_text="start comes with the session's start/."
-    )
-    at = serializers.DateTimeField()
-    rate_ml_per_hour = serializers.DecimalField(
-        max_digits=6, decimal_places=1, required=False, allow_null=True
-    )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
-    confirm_over_cap = serializers.BooleanField(default=False)
-
-
-class ReactionInput(_Submission):
-    kind = serializers.ChoiceField(choices=ReactionKind.choices)
-    grade = serializers.IntegerField()
-    action = serializers.ChoiceField(choices=ReactionAction.choices)
-    outcome = serializers.ChoiceField(choices=ReactionOutcome.choices)
-    noted_at = serializers.DateTimeField()
-    onset = serializers.ChoiceField(choices=ReactionOnset.choices, default=ReactionOnset.DURING)
-    medication = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-    vitals_ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
-
-
-class LotInput(_Submission):
-    lot_number = serializers.CharField(max_length=40)
-    vial_size_g = serializers.DecimalField(max_digits=6, decimal_places=2)
-    vials = serializers.IntegerField(min_value=1, max_value=50, default=1)
-    expiry = serializers.DateField()
 
 
 def _parse(serializer_class, request) -> dict:
@@ -515,12 +256,3 @@ class LotViewSet(_SessionRows):
     @extend_schema(request=LotInput, responses={201: LotSerializer})
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
-
-
-def register_routes(router) -> None:
-    router.register("sessions", SessionViewSet, basename="session")
-    nested = r"sessions/(?P<session_pk>\d+)"
-    router.register(f"{nested}/vitals", VitalsViewSet, basename="session-vitals")
-    router.register(f"{nested}/rate-changes", RateChangeViewSet, basename="session-rate-changes")
-    router.register(f"{nested}/reactions", ReactionViewSet, basename="session-reactions")
-    router.register(f"{nested}/lots", LotViewSet, basename="session-lots")

@@ -1,0 +1,149 @@
+"""What is due next on a session (checklist, baseline, start, vitals, step up, discharge), with its
+local clock time, and the plan's steps on the clock."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from charting.models import (
+    InfusionSession,
+    RateChange,
+    RateKind,
+    SessionStatus,
+)
+from charting.selectors.sessions import _has_checklist
+from infusions import vitals as vitals_rules
+from infusions.models import InfusionPolicy
+from scheduling.models import Site
+
+
+@dataclass(frozen=True)
+class DueItem:
+    what: str  # checklist, baseline, start, vitals, step_up, end_vitals, discharge
+    at: datetime | None
+    text: str
+    overdue: bool = False
+
+
+def _local(at: datetime, site: Site) -> str:
+    return at.astimezone(site.zone).strftime("%H:%M")
+
+
+def _in(minutes: int) -> str:
+    return "now" if minutes == 0 else f"in {minutes} min"
+
+
+def plan_clock(session: InfusionSession) -> list[dict]:
+    """The rate schedule with local clock times from the start (the planned steps)."""
+    if not session.plan_steps:
+        return []
+    start = session.started_at
+    rows, offset = [], Decimal(0)
+    for step in session.plan_steps:
+        minutes = Decimal(step["minutes"])
+        rows.append(
+            {
+                "at": start + timedelta(minutes=float(offset)) if start else None,
+                "clock": _local(start + timedelta(minutes=float(offset)), session.booking.site)
+                if start
+                else "",
+                "rate": Decimal(step["rate_ml_per_hour"]),
+                "minutes": minutes,
+                "capped": step.get("capped", False),
+            }
+        )
+        offset += minutes
+    return rows
+
+
+def _titrating(session: InfusionSession, rate: Decimal) -> bool:
+    top = max((Decimal(s["rate_ml_per_hour"]) for s in session.plan_steps), default=Decimal(0))
+    return rate < top
+
+
+def _step_up_due(session: InfusionSession, changes: list[RateChange]) -> DueItem | None:
+    last = changes[-1]
+    if last.kind in (RateKind.PAUSE, RateKind.STOP, RateKind.HOLD, RateKind.SLOW):
+        return None
+    steps = session.plan_steps
+    rates = [Decimal(s["rate_ml_per_hour"]) for s in steps]
+    if last.rate_ml_per_hour not in rates:
+        return None
+    index = rates.index(last.rate_ml_per_hour)
+    if index + 1 >= len(steps):
+        return None
+    # The step's clock runs from when the pump was set to this rate.
+    since = next(
+        c.at
+        for c in reversed(changes)
+        if c.rate_ml_per_hour == last.rate_ml_per_hour and c.kind != RateKind.HOLD
+    )
+    at = since + timedelta(minutes=float(Decimal(steps[index]["minutes"])))
+    nxt = rates[index + 1]
+    return DueItem(
+        "step_up", at, f"Step up to {nxt.normalize():f} mL/h at {_local(at, session.booking.site)}"
+    )
+
+
+def next_due(
+    session: InfusionSession, *, policy: InfusionPolicy, now: datetime | None = None
+) -> list[DueItem]:
+    """What the nurse does next for this session, soonest first, by the clinic's vitals intervals and
+    observation time. Reads prefetched vitals and rate changes; the caller loads the policy once."""
+    now = now or timezone.now()
+    site = session.booking.site
+    vitals = list(session.vitals.all())
+    if session.status == SessionStatus.CHECKED_IN:
+        if not _has_checklist(session):
+            return [DueItem("checklist", None, "Pre-infusion checklist")]
+        if not any(v.phase == "baseline" for v in vitals):
+            return [DueItem("baseline", None, "Baseline vitals")]
+        return [DueItem("start", None, "Ready to start")]
+    if session.status == SessionStatus.DISCHARGED:
+        return []
+    items = []
+    changes = list(session.rate_changes.all())
+    if session.status == SessionStatus.RUNNING and changes:
+        last_vitals = max((v.taken_at for v in vitals if v.taken_at >= session.started_at), default=None)
+        current = changes[-1]
+        due = vitals_rules.next_vitals_due(
+            last_vitals_at=last_vitals,
+            last_rate_change_at=current.at,
+            titrating=_titrating(session, current.rate_ml_per_hour)
+            and current.kind not in (RateKind.PAUSE, RateKind.STOP),
+            started=True,
+            limits=policy.vitals_limits(),
+        )
+        if due is not None:
+            items.append(_timed("vitals", due, now, "Vitals"))
+        step = _step_up_due(session, changes)
+        if step is not None:
+            items.append(
+                DueItem(
+                    step.what,
+                    step.at,
+                    step.text + (" (due now)" if step.at <= now else ""),
+                    step.at < now - timedelta(minutes=5),
+                )
+            )
+    if session.status == SessionStatus.OBSERVATION:
+        after = [v for v in vitals if v.taken_at >= session.ended_at]
+        if not after:
+            items.append(_timed("end_vitals", session.ended_at, now, "End-of-infusion vitals"))
+        else:
+            at = session.ended_at + timedelta(minutes=policy.observation_minutes)
+            if at <= now:
+                items.append(DueItem("discharge", at, "Observation over: vitals and discharge"))
+            else:
+                items.append(DueItem("discharge", at, f"Observation until {_local(at, site)}"))
+    return sorted(items, key=lambda d: d.at or now)
+
+
+def _timed(what: str, at: datetime, now: datetime, label: str) -> DueItem:
+    minutes = int((at - now).total_seconds() // 60)
+    if at < now - timedelta(minutes=1):
+        late = int((now - at).total_seconds() // 60)
+        return DueItem(what, at, f"{label} overdue by {late} min", True)
+    return DueItem(what, at, f"{label} due {_in(max(minutes, 0))}")
