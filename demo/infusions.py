@@ -1,7 +1,7 @@
 """Demo products, protocols, the clinic policy and active orders for the demo patients (idempotent).
 
-Product figures are from the labels as summarised in shared DOMAIN.md; check a current label before
-using any of them clinically.
+Product figures are from the labels' US prescribing information (see `PRODUCTS`); check a current
+label before using any of them clinically.
 """
 
 from datetime import timedelta
@@ -23,7 +23,10 @@ from infusions.models import (
 from patients.models import Patient
 from scheduling.models import Site
 
-# brand, manufacturer, route, concentration %, vial sizes g, HCPCS, [(indication prefix, max, unit, note)]
+# brand, manufacturer, route, concentration %, vial sizes g, HCPCS, label rows per indication prefix
+# ("" = every other indication): (prefix, unit, starting rate, held min, step rates, each step min, maximum,
+# note). Each row is the product's US prescribing information (section 2, Dosage and Administration), as
+# shared DOMAIN.md summarises the first four; an empty held/each-step time means the label gives none.
 PRODUCTS = (
     (
         "Gammagard Liquid",
@@ -32,10 +35,12 @@ PRODUCTS = (
         "10",
         ("1", "2.5", "5", "10", "20", "30"),
         "J1569",
+        # Gammagard Liquid PI: 0.5 mL/kg/h for 30 min, then up every 30 min to 5 mL/kg/h (PI), to 5.4 for
+        # MMN and CIDP.
         [
-            ("", "5", "ml_kg_h", "PI"),
-            ("G61.81", "5.4", "ml_kg_h", "CIDP"),
-            ("G61.82", "5.4", "ml_kg_h", "MMN"),
+            ("", "ml_kg_h", "0.5", 30, (), 30, "5", "PI: 0.5 for 30 min, up every 30 min, max 5"),
+            ("G61.81", "ml_kg_h", "0.5", 30, (), 30, "5.4", "CIDP: 0.5 for 30 min, up every 30 min, max 5.4"),
+            ("G61.82", "ml_kg_h", "0.5", 30, (), 30, "5.4", "MMN: 0.5 for 30 min, up every 30 min, max 5.4"),
         ],
     ),
     (
@@ -45,7 +50,12 @@ PRODUCTS = (
         "10",
         ("5", "10", "20", "40"),
         "J1459",
-        [("", "8", "mg_kg_min", "PI, CIDP"), ("D69.3", "4", "mg_kg_min", "ITP")],
+        # Privigen PI: initial 0.5 mg/kg/min (0.3 mL/kg/h at 10%), then "increase gradually" (no time
+        # given) to 8 mg/kg/min for PI and CIDP, 4 for chronic ITP.
+        [
+            ("", "mg_kg_min", "0.5", None, (), None, "8", "PI, CIDP: initial 0.5, max 8"),
+            ("D69.3", "mg_kg_min", "0.5", None, (), None, "4", "ITP: initial 0.5, max 4"),
+        ],
     ),
     (
         "Octagam 10%",
@@ -54,7 +64,12 @@ PRODUCTS = (
         "10",
         ("2", "5", "10", "20", "30"),
         "J1568",
-        [("", "12", "mg_kg_min", "ITP"), ("M33", "4", "mg_kg_min", "Dermatomyositis")],
+        # Octagam 10% PI, Table 1: 1 mg/kg/min for the first 30 min, then 2, 4 and 8 each for 30 min if
+        # tolerated, up to 12 (chronic ITP); dermatomyositis: 1 for 30 min, then up every 30 min to 4 at most.
+        [
+            ("", "mg_kg_min", "1", 30, ("2", "4", "8"), 30, "12", "ITP: 1-2-4-8 every 30 min, max 12"),
+            ("M33", "mg_kg_min", "1", 30, (), 30, "4", "Dermatomyositis: 1 for 30 min, up every 30, max 4"),
+        ],
     ),
     (
         "Gamunex-C",
@@ -63,7 +78,44 @@ PRODUCTS = (
         "10",
         ("1", "2.5", "5", "10", "20", "40"),
         "J1561",
-        [("", "8", "mg_kg_min", "PI, ITP, CIDP")],
+        # Gamunex-C PI: 1 mg/kg/min for the first 30 min (PI, ITP), 2 mg/kg/min for CIDP; then up to 8.
+        [
+            ("", "mg_kg_min", "1", 30, (), None, "8", "PI, ITP: 1 for 30 min, max 8"),
+            ("G61.81", "mg_kg_min", "2", 30, (), None, "8", "CIDP: 2 for 30 min, max 8"),
+        ],
+    ),
+    (
+        "Panzyga",
+        "Pfizer",
+        "iv",
+        "10",
+        ("1", "2.5", "5", "10", "20", "30"),
+        "J1576",
+        # Panzyga PI: 1 mg/kg/min for 30 min, then up every 15-30 min (its ramp chart: 2, 4, 8) to 14
+        # (PI), 8 (chronic ITP), 12 (CIDP).
+        [
+            (
+                "",
+                "mg_kg_min",
+                "1",
+                30,
+                ("2", "4", "8"),
+                15,
+                "14",
+                "PI: 1 for 30 min, 2-4-8 every 15 min, max 14",
+            ),
+            (
+                "D69.3",
+                "mg_kg_min",
+                "1",
+                30,
+                ("2", "4"),
+                15,
+                "8",
+                "ITP: 1 for 30 min, 2-4 every 15 min, max 8",
+            ),
+            ("G61.81", "mg_kg_min", "1", 30, ("2", "4", "8"), 15, "12", "CIDP: 1 for 30 min, 2-4-8, max 12"),
+        ],
     ),
     (
         "Gammaplex 10%",
@@ -72,7 +124,19 @@ PRODUCTS = (
         "10",
         ("5", "10", "20"),
         "J1557",
-        [("", "8", "mg_kg_min", "PI, ITP")],
+        # Gammaplex 10% PI: 0.5 mg/kg/min for 15 min, then up every 15 min (1, 2, 4, 6) to 8 (PI, ITP).
+        [
+            (
+                "",
+                "mg_kg_min",
+                "0.5",
+                15,
+                ("1", "2", "4", "6"),
+                15,
+                "8",
+                "PI, ITP: 0.5 for 15 min, every 15, max 8",
+            )
+        ],
     ),
     (
         "Flebogamma DIF 10%",
@@ -81,7 +145,8 @@ PRODUCTS = (
         "10",
         ("5", "10", "20"),
         "J1572",
-        [("", "8", "mg_kg_min", "ITP")],
+        # Flebogamma 10% DIF PI: 1 mg/kg/min for the first 30 min, then gradually up to 8.
+        [("", "mg_kg_min", "1", 30, (), None, "8", "PI, ITP: 1 for 30 min, max 8")],
     ),
     # Subcutaneous immunoglobulin, self-given at home; an infusion order refuses it.
     ("Hizentra", "CSL Behring", "sc", "20", ("1", "2", "4", "10"), "J1559", []),
@@ -142,11 +207,20 @@ def _products() -> dict[str, Product]:
                 "hcpcs_code": hcpcs,
             },
         )
-        for prefix, rate, unit, note in rates:
-            LabelRate.objects.get_or_create(
+        for prefix, unit, start, held, steps, every, top, note in rates:
+            # update_or_create: a database seeded before the labels' starting rates were kept gets them.
+            LabelRate.objects.update_or_create(
                 product=product,
                 indication_prefix=prefix,
-                defaults={"max_rate": D(rate), "unit": unit, "note": note},
+                defaults={
+                    "unit": unit,
+                    "start_rate": D(start),
+                    "start_minutes": held,
+                    "step_rates": [D(r) for r in steps],
+                    "step_minutes": every,
+                    "max_rate": D(top),
+                    "note": note,
+                },
             )
         products[brand] = product
     return products
