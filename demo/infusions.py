@@ -4,7 +4,7 @@ Product figures are from the labels' US prescribing information (see `PRODUCTS`)
 label before using any of them clinically.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 from django.utils import timezone
@@ -190,8 +190,18 @@ DEMO_ORDERS = {
 }
 # Orders given by another protocol than the standard one.
 DEMO_PROTOCOLS = {"MRN-100009": KAWASAKI}
-# The demo order whose next two cycles are booked as a series (series.series_book).
+# The demo calendar: mrn -> (cycles to book as a series, the first day searched, days after today).
+# Every demo booking is a cycle of its order, booked as a desk would (checks, authorization, calendar).
+# Bruno Castellanos (approved) is infused today (`demo.charting`), so his next two cycles come 21 and 42
+# days on; the children are self-pay (no coverage on file): Leo's Kawasaki infusion as soon as a chair
+# is free for its 11 hours, Maya's next two 2-day courses. The others wait: for the insurer's decision
+# (Ada Whitfield, Esi Mensah, Chiara Novak, Farid Qureshi, Hiro Tanabe: see `demo.insurance`), or, for
+# Dmitri Haldane (infused today), for a renewal: his partial approval ends before his next cycle is due.
+CALENDAR = {"MRN-100002": (2, 21), "MRN-100009": (1, 1), "MRN-100010": (2, 1)}
+# The order whose series the demo tests rebook.
 SERIES_MRN = "MRN-100002"
+# Demo orders started last week: the chairside demo charts the last opening day, at most 3 days back.
+STARTED_DAYS_AGO = 7
 
 
 def _products() -> dict[str, Product]:
@@ -242,16 +252,18 @@ def _protocols() -> dict[str, TitrationProtocol]:
     return protocols
 
 
-def seed_infusions(*, created_by=None) -> None:
-    """Products with label maxima, the protocols, the policy, and one active order per demo patient
-    whose diagnosis fits (not the one with a contraindication). Creates nothing the second time."""
+def seed_infusions(*, site: Site | None = None, today: date | None = None, created_by=None) -> None:
+    """Products with their label rates, the protocols, the policy, one active order per demo patient
+    whose diagnosis fits (not the one with a contraindication), and, given a site, the orders' booked
+    cycles there (`CALENDAR`). `today` is the site's local day. Creates nothing the second time."""
+    today = today or timezone.localdate()
     products = _products()
     protocols = _protocols()
     policy = InfusionPolicy.current()
     if policy.at_risk_protocol_id is None:
         policy.at_risk_protocol = protocols[CAPPED]
         policy.save(update_fields=["at_risk_protocol"])
-    start = timezone.localdate() + timedelta(days=7)
+    start = today - timedelta(days=STARTED_DAYS_AGO)
     patients = Patient.objects.filter(mrn__in=DEMO_ORDERS).prefetch_related("diagnoses", "treatment_orders")
     for patient in patients:
         if patient.treatment_orders.all():
@@ -276,33 +288,33 @@ def seed_infusions(*, created_by=None) -> None:
         except Conflict:
             # A blocked order needs a manager's reasoned override; the demo leaves that to a person.
             continue
-    _book_series(created_by=created_by)
+    for mrn in CALENDAR if site is not None else ():
+        _book_series(mrn, site=site, today=today, created_by=created_by)
 
 
-def _book_series(*, created_by) -> list[series.CycleOutcome]:
-    """Book the next 2 cycles of one demo order through `series_book`, from the first slot its plan
-    fits after the order starts. Running it again finds the first cycle booked and starts from it, so
-    the series reports `already_booked` instead of booking twice. The demo rosters nurses for three
-    weeks only, so the second cycle (21 days on) is reported `not_placed` (nurse_capacity) until a
-    manager adds shifts; the next run then books it."""
-    order = TreatmentOrder.objects.filter(patient__mrn=SERIES_MRN, status=OrderStatus.ACTIVE).first()
-    site = Site.objects.order_by("pk").first()
-    if order is None or site is None:
+def _book_series(mrn: str, *, site: Site, today: date, created_by) -> list[series.CycleOutcome]:
+    """Book the order's next cycles (`CALENDAR`) through `series_book`, from the first slot its plan
+    fits in the fortnight from the day `CALENDAR` gives. Running it again finds the first cycle booked
+    and starts from it, so the series reports `already_booked` instead of booking twice."""
+    count, after = CALENDAR[mrn]
+    order = TreatmentOrder.objects.filter(patient__mrn=mrn, status=OrderStatus.ACTIVE).first()
+    if order is None:
         return []
-    booked = cycles.order_bookings(order.pk).first()
+    booked = cycles.order_bookings(order.pk).filter(cycle_day__cycle__isnull=False).first()
     if booked is not None:
         first_start, chair = booked.start, booked.chair
     else:
+        first_day = today + timedelta(days=after)
         slots = cycles.order_slots(
             order=selectors.order_list().get(pk=order.pk),
             sites=Site.objects.filter(pk=site.pk),
-            date_from=order.start_date,
-            date_to=order.start_date + timedelta(days=13),
+            date_from=first_day,
+            date_to=first_day + timedelta(days=13),
             limit=1,
         )
         if not slots:
             return []
         first_start, chair = slots[0].start, slots[0].chair
     return series.series_book(
-        order=order, first_start=first_start, cycles=2, chair=chair, created_by=created_by, note="Demo series"
+        order=order, first_start=first_start, cycles=count, chair=chair, created_by=created_by, note="Demo"
     )
