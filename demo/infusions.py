@@ -1,10 +1,10 @@
 """Demo products, protocols, the clinic policy and active orders for the demo patients (idempotent).
 
-Product figures are from the labels as summarised in shared DOMAIN.md; check a current label before
-using any of them clinically.
+Product figures are from the labels' US prescribing information (see `PRODUCTS`); check a current
+label before using any of them clinically.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 from django.utils import timezone
@@ -23,7 +23,10 @@ from infusions.models import (
 from patients.models import Patient
 from scheduling.models import Site
 
-# brand, manufacturer, route, concentration %, vial sizes g, HCPCS, [(indication prefix, max, unit, note)]
+# brand, manufacturer, route, concentration %, vial sizes g, HCPCS, label rows per indication prefix
+# ("" = every other indication): (prefix, unit, starting rate, held min, step rates, each step min, maximum,
+# note). Each row is the product's US prescribing information (section 2, Dosage and Administration), as
+# shared DOMAIN.md summarises the first four; an empty held/each-step time means the label gives none.
 PRODUCTS = (
     (
         "Gammagard Liquid",
@@ -32,10 +35,12 @@ PRODUCTS = (
         "10",
         ("1", "2.5", "5", "10", "20", "30"),
         "J1569",
+        # Gammagard Liquid PI: 0.5 mL/kg/h for 30 min, then up every 30 min to 5 mL/kg/h (PI), to 5.4 for
+        # MMN and CIDP.
         [
-            ("", "5", "ml_kg_h", "PI"),
-            ("G61.81", "5.4", "ml_kg_h", "CIDP"),
-            ("G61.82", "5.4", "ml_kg_h", "MMN"),
+            ("", "ml_kg_h", "0.5", 30, (), 30, "5", "PI: 0.5 for 30 min, up every 30 min, max 5"),
+            ("G61.81", "ml_kg_h", "0.5", 30, (), 30, "5.4", "CIDP: 0.5 for 30 min, up every 30 min, max 5.4"),
+            ("G61.82", "ml_kg_h", "0.5", 30, (), 30, "5.4", "MMN: 0.5 for 30 min, up every 30 min, max 5.4"),
         ],
     ),
     (
@@ -45,7 +50,12 @@ PRODUCTS = (
         "10",
         ("5", "10", "20", "40"),
         "J1459",
-        [("", "8", "mg_kg_min", "PI, CIDP"), ("D69.3", "4", "mg_kg_min", "ITP")],
+        # Privigen PI: initial 0.5 mg/kg/min (0.3 mL/kg/h at 10%), then "increase gradually" (no time
+        # given) to 8 mg/kg/min for PI and CIDP, 4 for chronic ITP.
+        [
+            ("", "mg_kg_min", "0.5", None, (), None, "8", "PI, CIDP: initial 0.5, max 8"),
+            ("D69.3", "mg_kg_min", "0.5", None, (), None, "4", "ITP: initial 0.5, max 4"),
+        ],
     ),
     (
         "Octagam 10%",
@@ -54,7 +64,12 @@ PRODUCTS = (
         "10",
         ("2", "5", "10", "20", "30"),
         "J1568",
-        [("", "12", "mg_kg_min", "ITP"), ("M33", "4", "mg_kg_min", "Dermatomyositis")],
+        # Octagam 10% PI, Table 1: 1 mg/kg/min for the first 30 min, then 2, 4 and 8 each for 30 min if
+        # tolerated, up to 12 (chronic ITP); dermatomyositis: 1 for 30 min, then up every 30 min to 4 at most.
+        [
+            ("", "mg_kg_min", "1", 30, ("2", "4", "8"), 30, "12", "ITP: 1-2-4-8 every 30 min, max 12"),
+            ("M33", "mg_kg_min", "1", 30, (), 30, "4", "Dermatomyositis: 1 for 30 min, up every 30, max 4"),
+        ],
     ),
     (
         "Gamunex-C",
@@ -63,7 +78,44 @@ PRODUCTS = (
         "10",
         ("1", "2.5", "5", "10", "20", "40"),
         "J1561",
-        [("", "8", "mg_kg_min", "PI, ITP, CIDP")],
+        # Gamunex-C PI: 1 mg/kg/min for the first 30 min (PI, ITP), 2 mg/kg/min for CIDP; then up to 8.
+        [
+            ("", "mg_kg_min", "1", 30, (), None, "8", "PI, ITP: 1 for 30 min, max 8"),
+            ("G61.81", "mg_kg_min", "2", 30, (), None, "8", "CIDP: 2 for 30 min, max 8"),
+        ],
+    ),
+    (
+        "Panzyga",
+        "Pfizer",
+        "iv",
+        "10",
+        ("1", "2.5", "5", "10", "20", "30"),
+        "J1576",
+        # Panzyga PI: 1 mg/kg/min for 30 min, then up every 15-30 min (its ramp chart: 2, 4, 8) to 14
+        # (PI), 8 (chronic ITP), 12 (CIDP).
+        [
+            (
+                "",
+                "mg_kg_min",
+                "1",
+                30,
+                ("2", "4", "8"),
+                15,
+                "14",
+                "PI: 1 for 30 min, 2-4-8 every 15 min, max 14",
+            ),
+            (
+                "D69.3",
+                "mg_kg_min",
+                "1",
+                30,
+                ("2", "4"),
+                15,
+                "8",
+                "ITP: 1 for 30 min, 2-4 every 15 min, max 8",
+            ),
+            ("G61.81", "mg_kg_min", "1", 30, ("2", "4", "8"), 15, "12", "CIDP: 1 for 30 min, 2-4-8, max 12"),
+        ],
     ),
     (
         "Gammaplex 10%",
@@ -72,7 +124,19 @@ PRODUCTS = (
         "10",
         ("5", "10", "20"),
         "J1557",
-        [("", "8", "mg_kg_min", "PI, ITP")],
+        # Gammaplex 10% PI: 0.5 mg/kg/min for 15 min, then up every 15 min (1, 2, 4, 6) to 8 (PI, ITP).
+        [
+            (
+                "",
+                "mg_kg_min",
+                "0.5",
+                15,
+                ("1", "2", "4", "6"),
+                15,
+                "8",
+                "PI, ITP: 0.5 for 15 min, every 15, max 8",
+            )
+        ],
     ),
     (
         "Flebogamma DIF 10%",
@@ -81,7 +145,8 @@ PRODUCTS = (
         "10",
         ("5", "10", "20"),
         "J1572",
-        [("", "8", "mg_kg_min", "ITP")],
+        # Flebogamma 10% DIF PI: 1 mg/kg/min for the first 30 min, then gradually up to 8.
+        [("", "mg_kg_min", "1", 30, (), None, "8", "PI, ITP: 1 for 30 min, max 8")],
     ),
     # Subcutaneous immunoglobulin, self-given at home; an infusion order refuses it.
     ("Hizentra", "CSL Behring", "sc", "20", ("1", "2", "4", "10"), "J1559", []),
@@ -125,8 +190,18 @@ DEMO_ORDERS = {
 }
 # Orders given by another protocol than the standard one.
 DEMO_PROTOCOLS = {"MRN-100009": KAWASAKI}
-# The demo order whose next two cycles are booked as a series (series.series_book).
+# The demo calendar: mrn -> (cycles to book as a series, the first day searched, days after today).
+# Every demo booking is a cycle of its order, booked as a desk would (checks, authorization, calendar).
+# Bruno Castellanos (approved) is infused today (`demo.charting`), so his next two cycles come 21 and 42
+# days on; the children are self-pay (no coverage on file): Leo's Kawasaki infusion as soon as a chair
+# is free for its 11 hours, Maya's next two 2-day courses. The others wait: for the insurer's decision
+# (Ada Whitfield, Esi Mensah, Chiara Novak, Farid Qureshi, Hiro Tanabe: see `demo.insurance`), or, for
+# Dmitri Haldane (infused today), for a renewal: his partial approval ends before his next cycle is due.
+CALENDAR = {"MRN-100002": (2, 21), "MRN-100009": (1, 1), "MRN-100010": (2, 1)}
+# The order whose series the demo tests rebook.
 SERIES_MRN = "MRN-100002"
+# Demo orders started last week: the chairside demo charts the last opening day, at most 3 days back.
+STARTED_DAYS_AGO = 7
 
 
 def _products() -> dict[str, Product]:
@@ -142,11 +217,20 @@ def _products() -> dict[str, Product]:
                 "hcpcs_code": hcpcs,
             },
         )
-        for prefix, rate, unit, note in rates:
-            LabelRate.objects.get_or_create(
+        for prefix, unit, start, held, steps, every, top, note in rates:
+            # update_or_create: a database seeded before the labels' starting rates were kept gets them.
+            LabelRate.objects.update_or_create(
                 product=product,
                 indication_prefix=prefix,
-                defaults={"max_rate": D(rate), "unit": unit, "note": note},
+                defaults={
+                    "unit": unit,
+                    "start_rate": D(start),
+                    "start_minutes": held,
+                    "step_rates": [D(r) for r in steps],
+                    "step_minutes": every,
+                    "max_rate": D(top),
+                    "note": note,
+                },
             )
         products[brand] = product
     return products
@@ -168,16 +252,18 @@ def _protocols() -> dict[str, TitrationProtocol]:
     return protocols
 
 
-def seed_infusions(*, created_by=None) -> None:
-    """Products with label maxima, the protocols, the policy, and one active order per demo patient
-    whose diagnosis fits (not the one with a contraindication). Creates nothing the second time."""
+def seed_infusions(*, site: Site | None = None, today: date | None = None, created_by=None) -> None:
+    """Products with their label rates, the protocols, the policy, one active order per demo patient
+    whose diagnosis fits (not the one with a contraindication), and, given a site, the orders' booked
+    cycles there (`CALENDAR`). `today` is the site's local day. Creates nothing the second time."""
+    today = today or timezone.localdate()
     products = _products()
     protocols = _protocols()
     policy = InfusionPolicy.current()
     if policy.at_risk_protocol_id is None:
         policy.at_risk_protocol = protocols[CAPPED]
         policy.save(update_fields=["at_risk_protocol"])
-    start = timezone.localdate() + timedelta(days=7)
+    start = today - timedelta(days=STARTED_DAYS_AGO)
     patients = Patient.objects.filter(mrn__in=DEMO_ORDERS).prefetch_related("diagnoses", "treatment_orders")
     for patient in patients:
         if patient.treatment_orders.all():
@@ -202,33 +288,33 @@ def seed_infusions(*, created_by=None) -> None:
         except Conflict:
             # A blocked order needs a manager's reasoned override; the demo leaves that to a person.
             continue
-    _book_series(created_by=created_by)
+    for mrn in CALENDAR if site is not None else ():
+        _book_series(mrn, site=site, today=today, created_by=created_by)
 
 
-def _book_series(*, created_by) -> list[series.CycleOutcome]:
-    """Book the next 2 cycles of one demo order through `series_book`, from the first slot its plan
-    fits after the order starts. Running it again finds the first cycle booked and starts from it, so
-    the series reports `already_booked` instead of booking twice. The demo rosters nurses for three
-    weeks only, so the second cycle (21 days on) is reported `not_placed` (nurse_capacity) until a
-    manager adds shifts; the next run then books it."""
-    order = TreatmentOrder.objects.filter(patient__mrn=SERIES_MRN, status=OrderStatus.ACTIVE).first()
-    site = Site.objects.order_by("pk").first()
-    if order is None or site is None:
+def _book_series(mrn: str, *, site: Site, today: date, created_by) -> list[series.CycleOutcome]:
+    """Book the order's next cycles (`CALENDAR`) through `series_book`, from the first slot its plan
+    fits in the fortnight from the day `CALENDAR` gives. Running it again finds the first cycle booked
+    and starts from it, so the series reports `already_booked` instead of booking twice."""
+    count, after = CALENDAR[mrn]
+    order = TreatmentOrder.objects.filter(patient__mrn=mrn, status=OrderStatus.ACTIVE).first()
+    if order is None:
         return []
-    booked = cycles.order_bookings(order.pk).first()
+    booked = cycles.order_bookings(order.pk).filter(cycle_day__cycle__isnull=False).first()
     if booked is not None:
         first_start, chair = booked.start, booked.chair
     else:
+        first_day = today + timedelta(days=after)
         slots = cycles.order_slots(
             order=selectors.order_list().get(pk=order.pk),
             sites=Site.objects.filter(pk=site.pk),
-            date_from=order.start_date,
-            date_to=order.start_date + timedelta(days=13),
+            date_from=first_day,
+            date_to=first_day + timedelta(days=13),
             limit=1,
         )
         if not slots:
             return []
         first_start, chair = slots[0].start, slots[0].chair
     return series.series_book(
-        order=order, first_start=first_start, cycles=2, chair=chair, created_by=created_by, note="Demo series"
+        order=order, first_start=first_start, cycles=count, chair=chair, created_by=created_by, note="Demo"
     )

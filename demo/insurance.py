@@ -7,7 +7,7 @@ password (never stored in the repository) and printed with the client ids.
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
@@ -82,9 +82,10 @@ def _client(payer: Payer, password: str) -> tuple[str, str]:
     return client_id, secret
 
 
-def seed_insurance(*, password: str, created_by=None, stdout=None) -> None:
-    """Payers, their API clients, coverages and authorizations; prints the client credentials."""
-    today = timezone.localdate()
+def seed_insurance(*, password: str, today: date, created_by=None, stdout=None) -> None:
+    """Payers, their API clients, coverages and authorizations from `today` (the site's local day, so
+    the demo's infusions today are inside their dates whatever the hour in UTC); prints the client
+    credentials."""
     payers = {}
     for code, name, phone, fax in PAYERS:
         payers[code], _ = Payer.objects.get_or_create(
@@ -111,7 +112,9 @@ def seed_insurance(*, password: str, created_by=None, stdout=None) -> None:
 
 def _authorization(coverage, key, hcpcs, icd10, units, urgency, wanted, by, today):
     expired = wanted == AuthStatus.EXPIRED
-    start = today - timedelta(days=200) if expired else today
+    # Approved ones were decided weeks ago, before the demo's infusions (today or the last opening day).
+    settled = wanted in (AuthStatus.APPROVED, AuthStatus.PARTIALLY_APPROVED)
+    start = today - timedelta(days=200 if expired else 21 if settled else 0)
     auth = services.authorization_create(
         coverage=coverage,
         hcpcs_code=hcpcs,
@@ -126,8 +129,8 @@ def _authorization(coverage, key, hcpcs, icd10, units, urgency, wanted, by, toda
     )
     if wanted == AuthStatus.DRAFT:
         return
-    now = timezone.now()
-    submitted = now - timedelta(days=9 if key == "overdue" else 1)
+    now = timezone.now() - timedelta(days=18 if settled else 0)
+    submitted = now - timedelta(days=9 if key == "overdue" else 2 if settled else 1)
     services.authorization_submit(authorization=auth, by=by, via="system", now=submitted)
     number = f"DEMO-{coverage.payer.code[:3].upper()}-{auth.pk:05d}"
     decide = {"authorization": auth, "via": "fax", "by": by, "now": now}
@@ -140,7 +143,7 @@ def _authorization(coverage, key, hcpcs, icd10, units, urgency, wanted, by, toda
             outcome=AuthStatus.PARTIALLY_APPROVED,
             number=number,
             units_approved=units // 2,
-            valid_from=today - timedelta(days=60),
+            valid_from=start,
             valid_to=today + timedelta(days=20),  # expiring within 30 days: on the worklist
             **decide,
         )

@@ -25,8 +25,10 @@ from patients.models import Diagnosis
 class LabelRateInline(admin.TabularInline):
     model = LabelRate
     extra = 0
-    verbose_name = "label maximum rate"
-    verbose_name_plural = "label maximum rates (longest matching indication prefix wins; empty = general)"
+    verbose_name = "label rate"
+    verbose_name_plural = (
+        "label rates: start, steps and maximum (longest matching indication prefix wins; empty = general)"
+    )
 
 
 @admin.register(Product)

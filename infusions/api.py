@@ -118,13 +118,31 @@ def premedication_json(suggestions) -> list[dict]:
 
 class LabelRateSerializer(serializers.ModelSerializer):
     max_ml_per_kg_h = serializers.SerializerMethodField()
+    start_ml_per_kg_h = serializers.SerializerMethodField()
+    step_rates = serializers.ListField(child=serializers.DecimalField(max_digits=6, decimal_places=2))
 
     class Meta:
         model = LabelRate
-        fields = ["indication_prefix", "max_rate", "unit", "max_ml_per_kg_h", "note"]
+        fields = [
+            "indication_prefix",
+            "unit",
+            "start_rate",
+            "start_minutes",
+            "start_ml_per_kg_h",
+            "step_rates",
+            "step_minutes",
+            "max_rate",
+            "max_ml_per_kg_h",
+            "note",
+        ]
 
     def get_max_ml_per_kg_h(self, rate) -> str:
         return str(rate.max_ml_per_kg_h(rate.product.concentration_percent).normalize())
+
+    def get_start_ml_per_kg_h(self, rate) -> str | None:
+        if rate.start_rate is None:
+            return None
+        return f"{rate.schedule(rate.product).start.ml_per_kg_h.normalize():f}"
 
 
 class ProductSerializer(serializers.ModelSerializer):

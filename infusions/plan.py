@@ -25,10 +25,11 @@ be re-checked by hand from what it displays.
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_UP, Decimal
 
 from infusions.dosing_weight import dosing_weight
+from infusions.label_schedule import LabelSchedule
 from infusions.quantities import PlanError, dec, fmt, positive, q
 from patients.childhood import AgeBand
 
@@ -68,6 +69,7 @@ class RateStep:
     rate_ml_per_kg_h: Decimal
     volume_ml: Decimal
     capped: bool
+    lowered_by: str = ""  # the label's starting rate or step that held this step below the protocol
 
 
 @dataclass(frozen=True)
@@ -206,14 +208,20 @@ def rate_steps(
     protocol: Sequence[ProtocolStep],
     cap_ml_per_kg_h: Decimal | None = None,
     over_minutes: Decimal | None = None,
+    label: LabelSchedule | None = None,
 ) -> list[RateStep]:
     """Return the steps that deliver ``volume_ml``; the last runs until the bag is empty.
+
+    Each step runs at the protocol's rate, at most ``cap_ml_per_kg_h`` (the label's maximum, the clinic's
+    at-risk cap) and at most what ``label`` allows at that moment (`infusions.label_schedule`: its
+    starting rate, its step schedule); a step the label holds down is split where the label lets it rise,
+    and says so in ``lowered_by``.
 
     With ``over_minutes`` (a protocol given "over N hours", e.g. Kawasaki disease over 10-12 h) the
     protocol's timed steps start the infusion while they are slower than the bag needs, then one step
     runs the rest at the rate that ends the infusion at ``over_minutes`` (rounded UP to 0.1 mL/h so it
-    ends on time, not a minute late): never faster than the protocol's last rate or the cap, so when
-    those are slower it ends later, never sooner.
+    ends on time, not a minute late): never faster than the protocol's last rate, the cap or the label,
+    so when those are slower it ends later, never sooner.
 
     Raises PlanError volume_invalid, weight_invalid, cap_invalid, protocol_invalid, rate_too_low,
     over_minutes_invalid.
@@ -223,42 +231,85 @@ def rate_steps(
     cap = None if cap_ml_per_kg_h is None else positive(cap_ml_per_kg_h, "cap_ml_per_kg_h", "cap_invalid")
     over = None if over_minutes is None else positive(over_minutes, "over_minutes", "over_minutes_invalid")
     checked = _check_protocol(protocol)
+    first_minutes = checked[0].minutes
+    # (the protocol's step, the minutes left of it: None for the open-ended last step)
+    todo: list[tuple[ProtocolStep, Decimal | None]] = [
+        (s, None if s.minutes is None else Decimal(s.minutes)) for s in checked
+    ]
     steps: list[RateStep] = []
     start = Decimal("0.0")
-    for step in checked:
+    while todo:
+        step, left = todo.pop(0)
         capped = cap is not None and step.rate_ml_per_kg_h > cap
         per_kg = cap if capped else step.rate_ml_per_kg_h
+        previous = steps[-1].rate_ml_per_kg_h if steps else None
+        ceiling = (
+            None
+            if label is None
+            else label.ceiling(
+                minute=start,
+                previous=previous,
+                held_minutes=_minutes_at(steps, previous),
+                first_step_minutes=first_minutes,
+            )
+        )
+        lowered, hold = "", None
+        if ceiling is not None and ceiling.ml_per_kg_h < per_kg:
+            per_kg, capped, hold = ceiling.ml_per_kg_h, False, ceiling.hold_minutes
+            lowered = f"{label.source}: {ceiling.level.text}"
         per_hour = q(per_kg * weight, 1, ROUND_DOWN)
         if per_hour <= 0:
             raise PlanError("rate_too_low", "protocol", "A step's pump rate is below 0.1 mL/h.")
         if over is not None:
             need = remaining * 60 / (over - start) if over > start else None
             if step.minutes is None or need is None or per_hour >= need:
-                steps.append(_on_time_step(start, remaining, weight, checked[-1], cap, need))
+                top, lowered = checked[-1].rate_ml_per_kg_h, ""
+                if (
+                    ceiling is not None
+                    and ceiling.ml_per_kg_h < top
+                    and (cap is None or ceiling.ml_per_kg_h < cap)
+                ):
+                    top, lowered = ceiling.ml_per_kg_h, f"{label.source}: {ceiling.level.text}"
+                on_time = _on_time_step(start, remaining, weight, top, cap, need)
+                steps.append(replace(on_time, lowered_by=lowered if on_time.rate_ml_per_kg_h >= top else ""))
                 break
-        full = None if step.minutes is None else per_hour * step.minutes / 60
+        piece = left if hold is None else (hold if left is None else min(left, hold))
+        full = None if piece is None else per_hour * piece / 60
         if full is None or remaining <= full:
             minutes, volume = q(remaining * 60 / per_hour, 1), remaining
         else:
-            minutes, volume = q(Decimal(step.minutes), 1), q(full, 1, ROUND_DOWN)
-        steps.append(RateStep(start, minutes, per_hour, per_kg, volume, capped))
+            minutes, volume = q(piece, 1), q(full, 1, ROUND_DOWN)
+            if left is None or piece < left:  # the label lets this step rise later: the rest follows
+                todo.insert(0, (step, None if left is None else left - piece))
+        steps.append(RateStep(start, minutes, per_hour, per_kg, volume, capped, lowered))
         start, remaining = start + minutes, remaining - volume
         if remaining <= 0:
             break
     return steps
 
 
+def _minutes_at(steps: Sequence[RateStep], rate: Decimal | None) -> Decimal:
+    """How long the last steps have run at ``rate`` without a break."""
+    total = Decimal(0)
+    for step in reversed(steps):
+        if step.rate_ml_per_kg_h != rate:
+            break
+        total += step.minutes
+    return total
+
+
 def _on_time_step(
     start: Decimal,
     remaining: Decimal,
     weight: Decimal,
-    last: ProtocolStep,
+    last_ml_per_kg_h: Decimal,
     cap: Decimal | None,
     need_ml_per_hour: Decimal | None,
 ) -> RateStep:
-    """The rest of the bag at the rate that ends on time, at most the last step's rate and the cap."""
-    capped_top = cap is not None and cap < last.rate_ml_per_kg_h
-    top = q((cap if capped_top else last.rate_ml_per_kg_h) * weight, 1, ROUND_DOWN)
+    """The rest of the bag at the rate that ends on time, at most the last step's rate (already held to
+    the label's ceiling) and the cap."""
+    capped_top = cap is not None and cap < last_ml_per_kg_h
+    top = q((cap if capped_top else last_ml_per_kg_h) * weight, 1, ROUND_DOWN)
     if need_ml_per_hour is None:  # the start already took the time: as fast as allowed
         per_hour, capped = top, capped_top
     else:
@@ -312,6 +363,7 @@ def build_plan(
     child: AgeBand | None = None,
     paediatric_ideal: bool = False,
     over_hours: tuple[Decimal, Decimal] | None = None,
+    label: LabelSchedule | None = None,
 ) -> Plan:
     """Return one day's plan; the ordered dose (per kg or fixed) is the whole course over ``split_days``.
 
@@ -354,7 +406,9 @@ def build_plan(
         protocol=protocol,
         cap_ml_per_kg_h=cap_ml_per_kg_h,
         over_minutes=None if shortest is None else shortest * 60,
+        label=label,
     )
+    notes.extend(_label_notes(protocol, steps))
     if cap_ml_per_kg_h is not None and any(s.capped for s in steps):
         notes.append(f"Steps above the cap of {fmt(cap_ml_per_kg_h)} mL/kg/h run at the cap.")
     running = infusion_minutes(steps)
@@ -386,6 +440,32 @@ def build_plan(
         chair_minutes=chair,
         notes=tuple(notes),
     )
+
+
+def _label_notes(protocol: Sequence[ProtocolStep], steps: Sequence[RateStep]) -> list[str]:
+    """One note per step the label held below the protocol's rate at that moment."""
+    notes = []
+    for number, step in enumerate(steps, start=1):
+        if not step.lowered_by:
+            continue
+        wanted = _protocol_rate_at(protocol, step.start_minute)
+        notes.append(
+            f"Step {number} (minute {fmt(step.start_minute)}): the protocol's {fmt(wanted)} mL/kg/h is "
+            f"lowered to {fmt(step.rate_ml_per_kg_h)} mL/kg/h ({fmt(step.rate_ml_per_hour)} mL/h), "
+            f"{step.lowered_by}."
+        )
+    return notes
+
+
+def _protocol_rate_at(protocol: Sequence[ProtocolStep], minute: Decimal) -> Decimal:
+    """The protocol's own rate at ``minute``. A step the label splits keeps its minutes in total, so the
+    plan's clock is the protocol's (a fixed-time protocol's last step is its last rate either way)."""
+    begins = Decimal(0)
+    for step in protocol:
+        if step.minutes is None or minute < begins + step.minutes:
+            return step.rate_ml_per_kg_h
+        begins += step.minutes
+    return protocol[-1].rate_ml_per_kg_h
 
 
 def _over_hours_note(over_hours: tuple[Decimal, Decimal], last: RateStep, running: Decimal) -> str:

@@ -116,6 +116,7 @@ def order_plan(
             child=band,
             paediatric_ideal=policy.paediatric_ideal_weight,
             over_hours=protocol.over_hours(),
+            label=None if label is None else label.schedule(order.product),
         )
     except arithmetic.PlanError as exc:
         error = exc
@@ -126,6 +127,8 @@ def order_plan(
             pct = order.product.concentration_percent.normalize()
             rate += f" = {label_cap.normalize():f} mL/kg/h at {pct:f}%"
         notes.append(f"{order.product.brand}'s label maximum for {order.indication.code} is {rate}.")
+        if label.start_rate is not None:
+            notes.append(_label_start_note(order, label))
     else:
         notes.append(
             f"No label maximum rate is on file for {order.product.brand}; only the protocol limits it."
@@ -157,6 +160,23 @@ def order_plan(
     )
     premedication = child_premedication(band=band, weight_kg=weight) if weight is not None else []
     return OrderPlan(plan, error, checks, protocol_name, cap, band, premedication)
+
+
+def _label_start_note(order: TreatmentOrder, label) -> str:
+    unit = label.get_unit_display()
+    start = f"{label.start_rate.normalize():f} {unit}"
+    held = f" for {label.start_minutes} min" if label.start_minutes else " for the first step"
+    steps = ""
+    if label.step_rates:
+        rates = ", ".join(f"{r.normalize():f}" for r in label.step_rates)
+        every = f" every {label.step_minutes} min" if label.step_minutes else ""
+        steps = f", then {rates} {unit}{every}"
+    elif label.step_minutes:
+        steps = f", then up every {label.step_minutes} min"
+    return (
+        f"{order.product.brand}'s label starts {order.indication.code} at {start}{held}{steps}; "
+        "no step runs faster than the label allows at that point."
+    )
 
 
 def _actual_weight_dose(

@@ -8,7 +8,7 @@ models infusions' again), attack rows are added there as the old calendar API al
 migrations run forward again.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -21,6 +21,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from infusions.models import CycleDay
 from insurance.models import AuthorizationUsage
+from patients.models import Patient
+from scheduling.models import Booking, Site
 from tests.scheduling.conftest import NOW
 
 BEFORE = [
@@ -40,8 +42,9 @@ def _migrate(targets):
 @pytest.mark.django_db(transaction=True)
 def test_every_seeded_booking_keeps_its_order_cycle_and_day_and_claims_on_others_are_dropped(settings):
     settings.DEBUG = True
-    with time_machine.travel(NOW, tick=True):
+    with time_machine.travel(NOW + timedelta(hours=8, minutes=30), tick=True):  # 14:30: today is charted
         call_command("seed_demo", quiet=True)
+    _plain_bookings()
     linked = {d.booking_id: (d.order_id, d.cycle, d.day) for d in CycleDay.objects.all()}
     reserved = dict(AuthorizationUsage.objects.values_list("pk", "booking_id"))
     charted = _charting_trail()
@@ -84,6 +87,19 @@ def test_every_seeded_booking_keeps_its_order_cycle_and_day_and_claims_on_others
     assert dict(AuthorizationUsage.objects.values_list("pk", "booking_id")) == reserved
     ContentType.objects.clear_cache()
     assert _charting_trail() == charted
+
+
+def _plain_bookings() -> None:
+    """Two calendar bookings of a patient with no order: the demo books only orders' cycles, and the
+    attack below needs bookings no order claims."""
+    site = Site.objects.get()
+    patient = Patient.objects.get(mrn="MRN-100007")
+    for days in (2, 3):
+        start = datetime.combine(NOW.date() + timedelta(days=days), time(10, 0), tzinfo=site.zone)
+        Booking.objects.create(
+            site=site, chair=site.chairs.get(name="Chair 01"), patient=patient, start=start,
+            end=start + timedelta(hours=3),
+        )  # fmt: skip
 
 
 def _charting_trail() -> dict:

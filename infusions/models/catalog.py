@@ -1,5 +1,6 @@
 """What the clinic infuses and how fast: products with vial sizes and label maxima, titration protocols."""
 
+import itertools
 from decimal import Decimal
 
 from auditlog.registry import auditlog
@@ -10,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from clinic.db import constraint_error
+from infusions import label_schedule
 from infusions import plan as arithmetic
 
 
@@ -69,6 +71,12 @@ class Product(models.Model):
         rate = max(matching, key=lambda r: len(r.indication_prefix))
         return rate.max_ml_per_kg_h(self.concentration_percent), rate
 
+    def label_schedule(self, indication_code: str) -> label_schedule.LabelSchedule | None:
+        """The label's starting rate, step schedule and maximum for an indication (the row `label_cap`
+        picks), in mL/kg/h, as the plan arithmetic takes them; None when no row matches."""
+        _, rate = self.label_cap(indication_code)
+        return None if rate is None else rate.schedule(self)
+
     def label_dose_max(self, indication_code: str) -> "LabelRate | None":
         """The label row giving the most g/kg per cycle for an indication (longest matching prefix among
         the rows that give one), or None. Reads `label_rates.all()`: prefetch "label_rates"."""
@@ -80,20 +88,56 @@ class Product(models.Model):
         return max(matching, key=lambda r: len(r.indication_prefix)) if matching else None
 
 
+LABEL_SCHEDULE_INVALID = (
+    "The starting rate, the step rates and the maximum rise in that order, each above zero; minutes are "
+    "over zero."
+)
+
+
 class RateUnit(models.TextChoices):
     MG_KG_MIN = "mg_kg_min", "mg/kg/min"
     ML_KG_H = "ml_kg_h", "mL/kg/h"
 
 
 class LabelRate(models.Model):
-    """A label's maximum infusion rate for indications starting with a code prefix, in the label's unit."""
+    """A label's rates for indications starting with a code prefix, in the label's unit: where the
+    infusion starts, how it may step up, and its maximum (`infusions.label_schedule` for the rules)."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="label_rates")
     indication_prefix = models.CharField(
         max_length=10, blank=True, help_text="ICD-10-CM prefix, e.g. D69.3; empty for the general maximum."
     )
-    max_rate = models.DecimalField(max_digits=6, decimal_places=2)
     unit = models.CharField(max_length=9, choices=RateUnit.choices)
+    start_rate = models.DecimalField(
+        "starting rate",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The label's initial rate; a plan's first step never runs faster. Empty: none given.",
+    )
+    start_minutes = models.PositiveSmallIntegerField(
+        "held for (min)",
+        null=True,
+        blank=True,
+        help_text="How long the label keeps the starting rate (e.g. the first 30 minutes). Empty: the "
+        "protocol's first step.",
+    )
+    step_rates = ArrayField(
+        models.DecimalField(max_digits=6, decimal_places=2),
+        default=list,
+        blank=True,
+        verbose_name="step rates",
+        help_text="The rates the label steps through after the start, slowest first, comma separated "
+        "(Octagam 10%, ITP: 2,4,8). Empty: from the start up to the maximum as the protocol says.",
+    )
+    step_minutes = models.PositiveSmallIntegerField(
+        "each step (min)",
+        null=True,
+        blank=True,
+        help_text="The least time at each step rate before the next (e.g. every 30 minutes).",
+    )
+    max_rate = models.DecimalField("maximum rate", max_digits=6, decimal_places=2)
     max_dose_g_per_kg = models.DecimalField(
         "maximum dose (g/kg per cycle)",
         max_digits=4,
@@ -103,7 +147,7 @@ class LabelRate(models.Model):
         help_text="The label's most grams per kg of actual body weight in one cycle for these indications; "
         "empty: the clinic's maximum (infusion policy, default 2 g/kg).",
     )
-    note = models.CharField(max_length=120, blank=True, help_text="Where the figure comes from.")
+    note = models.CharField(max_length=120, blank=True, help_text="Where the figures come from.")
 
     class Meta:
         ordering = ["product", "indication_prefix"]
@@ -127,6 +171,20 @@ class LabelRate(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                condition=(
+                    Q(start_rate__isnull=True) | Q(start_rate__gt=0, start_rate__lte=models.F("max_rate"))
+                )
+                & (Q(start_minutes__isnull=True) | Q(start_minutes__gt=0))
+                & (Q(step_minutes__isnull=True) | Q(step_minutes__gt=0)),
+                name=constraint_error(
+                    "label_start_valid",
+                    field="start_rate",
+                    code="label_schedule_invalid",
+                    message=LABEL_SCHEDULE_INVALID,
+                ),
+                violation_error_message=LABEL_SCHEDULE_INVALID,
+            ),
+            models.CheckConstraint(
                 condition=Q(max_dose_g_per_kg__isnull=True) | Q(max_dose_g_per_kg__gt=0),
                 name=constraint_error(
                     "label_dose_positive",
@@ -141,11 +199,41 @@ class LabelRate(models.Model):
         where = self.indication_prefix or "all indications"
         return f"{self.max_rate.normalize():f} {self.get_unit_display()} ({where})"
 
+    def clean(self) -> None:
+        rates = [r for r in (self.start_rate, *(self.step_rates or []), self.max_rate) if r is not None]
+        if any(r <= 0 for r in rates) or any(b <= a for a, b in itertools.pairwise(rates)):
+            raise ValidationError(
+                {"step_rates": ValidationError(LABEL_SCHEDULE_INVALID, code="label_schedule_invalid")}
+            )
+
     def max_ml_per_kg_h(self, concentration_percent: Decimal) -> Decimal:
+        return self._ml_per_kg_h(self.max_rate, concentration_percent)
+
+    def _ml_per_kg_h(self, rate: Decimal, concentration_percent: Decimal) -> Decimal:
         if self.unit == RateUnit.ML_KG_H:
-            return self.max_rate
-        return arithmetic.mg_per_kg_min_to_ml_per_kg_h(
-            rate=self.max_rate, concentration_percent=concentration_percent
+            return rate
+        return arithmetic.mg_per_kg_min_to_ml_per_kg_h(rate=rate, concentration_percent=concentration_percent)
+
+    def schedule(self, product: Product) -> label_schedule.LabelSchedule:
+        """This row as `infusions.label_schedule` reads it: mL/kg/h, each level described in the label's
+        own unit for the plan's notes."""
+        pct = product.concentration_percent
+
+        def level(rate: Decimal, what: str) -> label_schedule.Level:
+            text = f"{what} {rate.normalize():f} {self.get_unit_display()}"
+            if self.unit != RateUnit.ML_KG_H:
+                text += f" at {pct.normalize():f}%"
+            return label_schedule.Level(self._ml_per_kg_h(rate, pct), text)
+
+        where = self.indication_prefix or "all indications"
+        start = None if self.start_rate is None else level(self.start_rate, "starting rate")
+        return label_schedule.LabelSchedule(
+            source=f"{product.brand}'s label ({where})",
+            start=start,
+            start_minutes=self.start_minutes,
+            steps=tuple(level(r, "step") for r in self.step_rates or ()),
+            step_minutes=self.step_minutes,
+            maximum=level(self.max_rate, "maximum"),
         )
 
 
@@ -265,10 +353,11 @@ class ProtocolStep(models.Model):
 
 def as_text(value: str) -> str:
     """auditlog's "mask" hook, used to keep a value readable: its JSON changes cannot hold a list of
-    Decimals (vial sizes), and the mask hook is where it turns a field into text."""
+    Decimals (vial sizes, a label's step rates), and the mask hook is where it turns a field into text."""
     return value
 
 
 auditlog.register(Product, mask_fields=["vial_sizes_g"], mask_callable="infusions.models.catalog.as_text")
-for model in (LabelRate, TitrationProtocol, ProtocolStep):
+auditlog.register(LabelRate, mask_fields=["step_rates"], mask_callable="infusions.models.catalog.as_text")
+for model in (TitrationProtocol, ProtocolStep):
     auditlog.register(model)

@@ -20,7 +20,7 @@ from demo.charting import seed_chairside
 from demo.infusions import seed_infusions
 from demo.insurance import seed_insurance
 from demo.notifications import seed_notifications
-from demo.scheduling import seed_scheduling
+from demo.scheduling import local_today, seed_scheduling
 from patients.models import Allergy, Diagnosis, LabResult, Measurement, Patient, RiskFlag
 from scheduling.models import Site
 
@@ -181,8 +181,11 @@ class Command(BaseCommand):
             for row in DEMO_PATIENTS:
                 self._patient(*row)
             seed_scheduling(site=site)
-            seed_insurance(password=password, created_by=users[0], stdout=None if quiet else self.stdout)
-            seed_infusions(created_by=users[0])
+            today = local_today(site)  # the clinic's day: at 23:30 in New York, UTC is tomorrow
+            seed_insurance(
+                password=password, today=today, created_by=users[0], stdout=None if quiet else self.stdout
+            )
+            seed_infusions(site=site, today=today, created_by=users[0])
             seed_chairside(site=site)
             seed_notifications()
         if not quiet:
