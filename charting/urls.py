@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from charting import views
+from charting import screen_lock, views
+from clinic.login_throttle import LockoutAwareLoginForm
 
 app_name = "chairside"
 
@@ -9,10 +10,16 @@ urlpatterns = [
     path("", views.board_page, name="board"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="chairside/login.html", next_page="chairside:board"),
+        auth_views.LoginView.as_view(
+            template_name="chairside/login.html",
+            next_page="chairside:board",
+            authentication_form=LockoutAwareLoginForm,
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="chairside:login"), name="logout"),
+    path("lock/", screen_lock.lock_view, name="lock"),
+    path("unlock/", screen_lock.unlock_view, name="unlock"),
     path("bookings/<int:booking_id>/", views.session_page, name="session"),
     path("sessions/<int:session_id>/summary/", views.summary_page, name="summary"),
 ]

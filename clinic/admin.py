@@ -3,14 +3,17 @@ from auditlog.models import LogEntry
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 
-from clinic.audit import AuditedAdminMixin
+from clinic.audit import AuditedAdminMixin, AuditedAutocompleteJsonView
 from clinic.notifications import registry
 from clinic.notifications.models import Notification, Status
 from clinic.notifications.services import notification_resend
 
 
-class AuditTrailAdmin(LogEntryAdmin):
-    """The audit trail, read-only for everyone: no add, change or delete (the database refuses them too)."""
+class AuditTrailAdmin(AuditedAdminMixin, LogEntryAdmin):
+    """The audit trail, read-only for everyone: no add, change or delete (the database refuses them too).
+
+    Its rows name patients, so reading it is recorded too.
+    """
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -18,6 +21,14 @@ class AuditTrailAdmin(LogEntryAdmin):
 
 admin.site.unregister(LogEntry)
 admin.site.register(LogEntry, AuditTrailAdmin)
+
+
+def _audited_autocomplete(request):
+    return AuditedAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+# The admin's type-ahead offers patients by name and MRN; it goes through the audited view.
+admin.site.autocomplete_view = _audited_autocomplete
 
 
 # --- The notification outbox --------------------------------------------------------------------------

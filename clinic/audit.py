@@ -13,6 +13,7 @@ from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
@@ -99,9 +100,41 @@ class AuditedAdminMixin:
                 record_access(request, [obj], via="admin", detail="view")
         return response
 
+    def delete_view(self, request, object_id, extra_context=None):
+        # The confirmation page shows the record and everything that would go with it.
+        response = super().delete_view(request, object_id, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            obj = getattr(response, "context_data", {}).get("object")
+            if obj is not None:
+                record_access(request, [obj], via="admin", detail="delete")
+        return response
+
+    def response_action(self, request, queryset):
+        # "Delete selected" first shows the chosen records on a confirmation page.
+        response = super().response_action(request, queryset)
+        shown = getattr(response, "context_data", None) or {}
+        if response is not None and "deletable_objects" in shown and shown.get("queryset") is not None:
+            record_access(request, list(shown["queryset"]), via="admin", detail="delete_selected")
+        return response
+
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
         obj = getattr(response, "context_data", {}).get("object")
         if obj is not None:
             record_access(request, [obj], via="admin", detail="history")
+        return response
+
+
+class AuditedAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's type-ahead (patients by name or MRN): what it offered is recorded like a list page."""
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        self.offered = list(context["object_list"])
+        return context
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if isinstance(self.model_admin, AuditedAdminMixin):
+            record_access(request, getattr(self, "offered", []), via="admin", detail="autocomplete")
         return response

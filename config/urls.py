@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider import views as oauth_views
 from rest_framework.routers import DefaultRouter
 
 from charting.api import register_routes as register_session_routes
+from clinic.login_throttle import LockoutAwareAdminLoginForm, ThrottledTokenView
 from config import views
 from infusions.api import register_routes as register_infusion_routes
 from infusions.authorizations import AuthorizationOverrideView
@@ -15,6 +16,7 @@ from scheduling.api import register_routes as register_scheduling_routes
 admin.site.site_header = "Infusion Clinic"
 admin.site.site_title = "Infusion Clinic admin"
 admin.site.index_title = "Clinic administration"
+admin.site.login_form = LockoutAwareAdminLoginForm
 
 router = DefaultRouter()
 register_patient_routes(router)
@@ -27,9 +29,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: the pages allow no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # Insurer clients get tokens here (client credentials); only the token and revoke endpoints exist.
-    path("api/v1/oauth/token/", oauth_views.TokenView.as_view(), name="oauth-token"),
+    path("api/v1/oauth/token/", ThrottledTokenView.as_view(), name="oauth-token"),
     path("api/v1/oauth/revoke/", oauth_views.RevokeTokenView.as_view(), name="oauth-revoke"),
     path(
         "api/v1/orders/<int:pk>/authorization-override/",

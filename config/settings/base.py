@@ -1,5 +1,6 @@
 """Settings shared by every environment; what differs between machines comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "auditlog",
     "oauth2_provider",
+    "axes",
+    "csp",
     "clinic",
     "patients",
     "scheduling",
@@ -52,6 +55,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.audit.AuditMiddleware",
+    "clinic.session_limits.SessionLimitsMiddleware",
+    "clinic.no_store.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -67,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "clinic.session_limits.screen_lock_context",
             ],
         },
     },
@@ -81,8 +90,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Shared clinic workstations and tablets: a passphrase, not a word ("infusion" is refused twice over).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "clinic.passwords.ClinicWordsValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
@@ -179,6 +193,54 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
 AUDITLOG_STORE_JSON_CHANGES = True
 
+# --- The doors: login throttling, session limits (clinic/login_throttle.py, clinic/session_limits.py) ---
+# django-axes counts failed logins in the database (one truth for every web process, and its cool-off
+# follows the clock). Either the account or the address reaching the limit locks; the lock ends by itself.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the lockout: more tries while locked do not stretch it into a permanent lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "clinic.login_throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "clinic.login_throttle.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Staff sessions (admin, browsable API) end after this many minutes without a request; every session
+# ends this many hours after its login, however busy.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=15)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+# The tablet (/chairside/) locks its screen after this many minutes without a touch, and asks for the
+# nurse's password again; what it holds for sending (offline entries) waits on the tablet meanwhile.
+CHAIRSIDE_LOCK_MINUTES = env.int("CHAIRSIDE_LOCK_MINUTES", default=5)
+SCREEN_LOCK_DOORS = ["/chairside/"]  # sessions logged in here lock instead of ending when idle
+SCREEN_LOCK_UNLOCK_URL = "chairside:unlock"
+SCREEN_LOCK_OPEN_URLS = ["chairside:unlock", "chairside:lock", "chairside:logout"]  # reachable while locked
+
+# --- What browsers may do with our pages (clinic/no_store.py, django-csp) ------------------------------
+# Pages and JSON with patient data are never stored by a browser or a proxy.
+NO_STORE_URL_PREFIXES = ["/admin/", "/chairside/", "/api/", "/fhir/"]
+# Scripts only from our own static files: no inline script, no eval, no other host. Inline style
+# attributes stay allowed (the day board and the vitals chart place their bars with them); they run
+# no code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # --- Redis: cache and Celery broker ---------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 # Nothing in the cache is authoritative (ARCHITECTURE: "Nothing in memory is authoritative"); it holds
@@ -190,7 +252,11 @@ CACHES = {
         "KEY_PREFIX": "clinic",
     }
 }
-AUTHENTICATION_BACKENDS = ["clinic.permissions_cache.CachedPermissionBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every login (right password or not) while its account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "clinic.permissions_cache.CachedPermissionBackend",
+]
 # A backstop only: every edit of groups and permissions drops the affected users' entries at once.
 PERMISSION_CACHE_SECONDS = 5 * 60
 
@@ -262,10 +328,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_query_string": {"()": "clinic.log_filters.DropQueryString"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
-        # runserver's request log prints full URLs; search terms live in query strings.
-        "django.server": {"level": "WARNING"},
+        # runserver's request log, without query strings (search terms live there).
+        "django.server": {
+            "level": "INFO",
+            "filters": ["no_query_string"],
+            "handlers": ["console"],
+            "propagate": False,
+        },
+        # Each failed login is a warning (names and addresses masked); the rest is chatter.
+        "axes": {"level": "WARNING"},
     },
 }
