@@ -94,9 +94,22 @@ VITALS = {"systolic": "122", "diastolic": "76", "heart_rate": "70", "spo2": "98"
 
 
 @pytest.fixture
-def later(clocks):
-    """`later(minutes)` moves the server's and the browser's clocks forward together."""
-    return clocks.later
+def later(clocks, page):
+    """`later(minutes)` moves the server's and the browser's clocks forward together.
+
+    A tablet left untouched that long locks its screen; the nurse unlocks it with her password, as she
+    would on coming back to the chair (the lock itself is tested in test_doors.py).
+    """
+
+    def move(minutes: int) -> None:
+        clocks.later(minutes)
+        lock = page.locator("#screen-lock")
+        if lock.count() and lock.is_visible():
+            page.fill("#screen-lock-password", "pw-for-tests")
+            lock.locator("button").click()
+            expect(lock).to_be_hidden()
+
+    return move
 
 
 def test_a_nurse_charts_a_whole_infusion_on_a_tablet(live_server, page, screenshot, nurse, booked, later):
