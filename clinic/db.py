@@ -1,7 +1,11 @@
 """Saving a model so that the database's constraints come back as friendly, field-named errors."""
 
+from typing import TypeVar
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+
+M = TypeVar("M", bound=models.Model)
 
 # constraint name -> (field, code, message); registered by each model module next to its constraints.
 CONSTRAINT_ERRORS: dict[str, tuple[str, str, str]] = {}
@@ -13,7 +17,7 @@ def constraint_error(name: str, *, field: str, code: str, message: str) -> str:
     return name
 
 
-def validated_save(instance: models.Model, **save_kwargs) -> models.Model:
+def validated_save(instance: M, **save_kwargs) -> M:
     """Validate `instance` (field validators and `clean()`), save it, and return it.
 
     Uniqueness and check constraints are left to PostgreSQL, which is right under concurrency; a

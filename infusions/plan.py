@@ -241,7 +241,7 @@ def rate_steps(
     while todo:
         step, left = todo.pop(0)
         capped = cap is not None and step.rate_ml_per_kg_h > cap
-        per_kg = cap if capped else step.rate_ml_per_kg_h
+        per_kg = min(step.rate_ml_per_kg_h, cap) if cap is not None else step.rate_ml_per_kg_h
         previous = steps[-1].rate_ml_per_kg_h if steps else None
         ceiling = (
             None
@@ -254,7 +254,7 @@ def rate_steps(
             )
         )
         lowered, hold = "", None
-        if ceiling is not None and ceiling.ml_per_kg_h < per_kg:
+        if label is not None and ceiling is not None and ceiling.ml_per_kg_h < per_kg:
             per_kg, capped, hold = ceiling.ml_per_kg_h, False, ceiling.hold_minutes
             lowered = f"{label.source}: {ceiling.level.text}"
         per_hour = q(per_kg * weight, 1, ROUND_DOWN)
@@ -265,7 +265,8 @@ def rate_steps(
             if step.minutes is None or need is None or per_hour >= need:
                 top, lowered = checked[-1].rate_ml_per_kg_h, ""
                 if (
-                    ceiling is not None
+                    label is not None
+                    and ceiling is not None
                     and ceiling.ml_per_kg_h < top
                     and (cap is None or ceiling.ml_per_kg_h < cap)
                 ):
@@ -275,7 +276,7 @@ def rate_steps(
                 break
         piece = left if hold is None else (hold if left is None else min(left, hold))
         full = None if piece is None else per_hour * piece / 60
-        if full is None or remaining <= full:
+        if piece is None or full is None or remaining <= full:
             minutes, volume = q(remaining * 60 / per_hour, 1), remaining
         else:
             minutes, volume = q(piece, 1), q(full, 1, ROUND_DOWN)
@@ -309,7 +310,7 @@ def _on_time_step(
     """The rest of the bag at the rate that ends on time, at most the last step's rate (already held to
     the label's ceiling) and the cap."""
     capped_top = cap is not None and cap < last_ml_per_kg_h
-    top = q((cap if capped_top else last_ml_per_kg_h) * weight, 1, ROUND_DOWN)
+    top = q((min(cap, last_ml_per_kg_h) if cap is not None else last_ml_per_kg_h) * weight, 1, ROUND_DOWN)
     if need_ml_per_hour is None:  # the start already took the time: as fast as allowed
         per_hour, capped = top, capped_top
     else:

@@ -136,7 +136,12 @@ class VitalsLimits:
 DEFAULT_LIMITS = VitalsLimits()
 
 
-def impossible(values: Mapping[str, object]) -> dict[str, str]:
+# A reading as plain values: systolic, diastolic, heart_rate, respiratory_rate, spo2 (int) and
+# temperature_c (Decimal); a missing one is None.
+Reading = Mapping[str, int | Decimal | None]
+
+
+def impossible(values: Reading) -> dict[str, str]:
     """Return {field: message} for values no patient can have (empty when all are possible)."""
     errors: dict[str, str] = {}
     for field, (low, high) in POSSIBLE.items():
@@ -161,9 +166,7 @@ class Flag:
     band: str = "adult"  # the age band whose limits the reading was judged by
 
 
-def abnormal(
-    values: Mapping[str, object], baseline: Mapping[str, object] | None = None, *, limits: VitalsLimits
-) -> list[Flag]:
+def abnormal(values: Reading, baseline: Reading | None = None, *, limits: VitalsLimits) -> list[Flag]:
     """Return the flags of a possible reading: the band's limits, then changes from the patient's baseline.
 
     Every flag names the band whose limits applied (`limits.band`); a limit's message says it too.
@@ -203,7 +206,11 @@ def abnormal(
                 )
             )
         base_sbp = baseline.get("systolic")
-        if sbp is not None and base_sbp is not None and abs(sbp - base_sbp) >= limits.systolic_change:
+        if (
+            sbp is not None
+            and base_sbp is not None
+            and abs(Decimal(sbp - base_sbp)) >= limits.systolic_change
+        ):
             way = "rose" if sbp > base_sbp else "fell"
             found.append(
                 (

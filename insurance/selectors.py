@@ -89,8 +89,13 @@ def attach_usage(authorizations: list[PriorAuthorization]) -> list[PriorAuthoriz
     for auth in authorizations:
         used = totals.get((auth.pk, UsageStatus.USED), empty)
         reserved = totals.get((auth.pk, UsageStatus.RESERVED), empty)
-        auth.units_used, auth.sessions_used = used["units"], used["sessions"]
-        auth.units_reserved, auth.sessions_reserved = reserved["units"], reserved["sessions"]
+        # The names `with_usage` annotates, which the model does not declare.
+        vars(auth).update(
+            units_used=used["units"],
+            sessions_used=used["sessions"],
+            units_reserved=reserved["units"],
+            sessions_reserved=reserved["sessions"],
+        )
     return authorizations
 
 

@@ -85,7 +85,7 @@ class AgeBand:
         """Why the child rules apply, for the plan's notes: "age 3 y" or "height 148 cm, under 152.4 cm"."""
         if self.rule == "age":
             return f"age {self.age_text}"
-        if self.rule == "height":
+        if self.rule == "height" and self.height_cm is not None:
             return f"height {self.height_cm.normalize():f} cm, under {CHILD_HEIGHT_CM:f} cm"
         return ""
 

@@ -1,7 +1,7 @@
 """The person who receives infusions: identity, contact and reminder preferences, and clinical facts
 that dosing and safety checks read (diagnoses, allergies, risk flags, weight and height, labs)."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from auditlog.registry import auditlog
@@ -51,6 +51,15 @@ class ReminderChannel(models.TextChoices):
 
 
 class Patient(models.Model):
+    # Not columns: what `patients.selectors` (latest_facts, attach_facts) and the tablet's board set on
+    # the rows they read, declared for the type checker.
+    latest_weight_kg: Decimal | None
+    latest_weight_at: datetime | None
+    latest_height_cm: Decimal | None
+    latest_egfr: Decimal | None
+    latest_egfr_at: datetime | None
+    worst_reaction_grade: int | None
+
     mrn = models.CharField("MRN", max_length=32, validators=[mrn_validator])
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)

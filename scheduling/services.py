@@ -140,12 +140,13 @@ def booking_reschedule(
         rules.check_calendar(
             site=site, chair=new_chair, patient=current.patient, start=start, end=new_end, exclude=current.pk
         )
+        from_start = current.start
         event = BookingEvent(
             booking=current,
             kind=BookingEventKind.RESCHEDULED,
             at=timezone.now(),
             by=by,
-            from_start=current.start,
+            from_start=from_start,
             from_end=current.end,
             from_chair=current.chair,
             to_start=start,
@@ -157,7 +158,7 @@ def booking_reschedule(
         rules.save_or_conflict(current, update_fields=["start", "end", "chair", "updated_at"])
         event.save()
         # Apps above may refuse the move (a cycle day outside its authorization): see scheduling.hooks.
-        hooks.reschedule_checks_run(booking=current, from_start=event.from_start)
+        hooks.reschedule_checks_run(booking=current, from_start=from_start)
         reminders.booking_reminders_sync(booking=current)
     return current
 

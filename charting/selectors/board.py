@@ -87,7 +87,7 @@ def board(user, site: Site, day: date | None = None, *, now: datetime | None = N
     cards = {
         chair.pk: BoardCard(chair) for chair in site.chairs.filter(is_active=True).order_by("name", "pk")
     }
-    by_chair: dict[int, list[Booking]] = {}
+    by_chair: dict[int, list] = {}  # the annotated bookings (with worst_reaction_grade)
     for booking in bookings:
         by_chair.setdefault(booking.chair_id, []).append(booking)
     for chair_id, rows in by_chair.items():
@@ -95,13 +95,13 @@ def board(user, site: Site, day: date | None = None, *, now: datetime | None = N
         if card is None:
             continue
         # The patient in the chair, else the next one expected, else the last one discharged.
-        in_chair = [b for b in rows if _session(b) is not None and _session(b).is_open]
+        in_chair = [b for b in rows if (s := _session(b)) is not None and s.is_open]
         expected = [b for b in rows if _session(b) is None]
-        done = [b for b in rows if _session(b) is not None and not _session(b).is_open]
-        booking = (in_chair or expected or done[-1:])[0]
-        card.booking, card.session = booking, _session(booking)
-        booking.patient.worst_reaction_grade = booking.worst_reaction_grade
-        card.flags = patient_flags(booking.patient, day)
+        done = [b for b in rows if (s := _session(b)) is not None and not s.is_open]
+        shown = (in_chair or expected or done[-1:])[0]
+        card.booking, card.session = shown, _session(shown)
+        shown.patient.worst_reaction_grade = shown.worst_reaction_grade
+        card.flags = patient_flags(shown.patient, day)
         card.due = next_due(card.session, policy=policy, now=now) if card.session else []
     return list(cards.values())
 

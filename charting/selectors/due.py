@@ -105,8 +105,9 @@ def next_due(
         return []
     items = []
     changes = list(session.rate_changes.all())
-    if session.status == SessionStatus.RUNNING and changes:
-        last_vitals = max((v.taken_at for v in vitals if v.taken_at >= session.started_at), default=None)
+    started, ended = session.started_at, session.ended_at
+    if session.status == SessionStatus.RUNNING and changes and started is not None:
+        last_vitals = max((v.taken_at for v in vitals if v.taken_at >= started), default=None)
         current = changes[-1]
         due = vitals_rules.next_vitals_due(
             last_vitals_at=last_vitals,
@@ -119,7 +120,7 @@ def next_due(
         if due is not None:
             items.append(_timed("vitals", due, now, "Vitals"))
         step = _step_up_due(session, changes)
-        if step is not None:
+        if step is not None and step.at is not None:
             items.append(
                 DueItem(
                     step.what,
@@ -128,12 +129,12 @@ def next_due(
                     step.at < now - timedelta(minutes=5),
                 )
             )
-    if session.status == SessionStatus.OBSERVATION:
-        after = [v for v in vitals if v.taken_at >= session.ended_at]
+    if session.status == SessionStatus.OBSERVATION and ended is not None:
+        after = [v for v in vitals if v.taken_at >= ended]
         if not after:
-            items.append(_timed("end_vitals", session.ended_at, now, "End-of-infusion vitals"))
+            items.append(_timed("end_vitals", ended, now, "End-of-infusion vitals"))
         else:
-            at = session.ended_at + timedelta(minutes=policy.observation_minutes)
+            at = ended + timedelta(minutes=policy.observation_minutes)
             if at <= now:
                 items.append(DueItem("discharge", at, "Observation over: vitals and discharge"))
             else:

@@ -28,6 +28,7 @@ from charting.models import (
     VitalsReading,
 )
 from charting.services.submissions import chairside_write, invalid, save_once
+from clinic.errors import Conflict
 from infusions import vitals as vitals_rules
 from infusions.models import InfusionPolicy
 from patients.models import RiskFlag, RiskFlagKind
@@ -136,6 +137,8 @@ def rate_change_record(
     if kind not in RateKind.values or kind == RateKind.START:
         raise invalid("kind", "kind_invalid", "Choose step up, hold, slow, pause, resume or stop.")
     last = current_rate(session)
+    if last is None:  # a running session has its start rate; this one has none
+        raise Conflict("session_not_in_progress", "This infusion has not started.", field="status")
     if at < last.at:
         raise invalid(
             "at", "time_out_of_order", f"This is before the last rate change ({last.at:%H:%M} UTC)."
@@ -149,7 +152,7 @@ def rate_change_record(
             raise invalid("kind", "not_paused", "The infusion is running; there is nothing to resume.")
         if rate is None:
             before = session.rate_changes.filter(rate_ml_per_hour__gt=0).order_by("-at", "-pk").first()
-            rate = before.rate_ml_per_hour
+            rate = before.rate_ml_per_hour if before is not None else None
     else:
         if not flowing:
             raise invalid("kind", "paused", "The infusion is paused or stopped: resume it first.")
@@ -173,9 +176,11 @@ def rate_change_record(
                 "not_slower",
                 f"Slow to a rate below the current {last.rate_ml_per_hour.normalize():f} mL/h.",
             )
+    if rate is None:
+        raise invalid("rate_ml_per_hour", "rate_required", "Give the rate.")
     cap = session.rate_cap_ml_per_hour
     over_cap = cap is not None and rate > cap
-    if over_cap and not confirm_over_cap:
+    if cap is not None and over_cap and not confirm_over_cap:
         raise invalid(
             "rate_ml_per_hour",
             "over_cap_unconfirmed",

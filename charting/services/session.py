@@ -36,6 +36,7 @@ from charting.services.submissions import (
     event_replay,
     invalid,
     save_once,
+    time_checked,
 )
 from clinic.db import validated_save
 from clinic.errors import Conflict
@@ -104,7 +105,7 @@ def session_check_in(
             checked_in_by=by,
             # The weight the order's plan was computed from: the latest on file before today's weighing.
             order_weight_kg=selectors.order_list()
-            .values_list("latest_weight_kg", flat=True)
+            .values_list("latest_weight_kg", flat=True)  # type: ignore[misc]  # order_list's annotation
             .get(pk=order.pk),
         )
         _apply_plan(session, plan)
@@ -148,6 +149,7 @@ def session_start(
 ) -> tuple[InfusionSession, bool]:
     """Start the infusion at the plan's first rate (needs the checklist and baseline vitals); the
     booking moves to in progress. Returns (session, replayed)."""
+    at = time_checked(at)
     if not Checklist.objects.filter(session=session).exists():
         raise invalid("checklist", "checklist_required", "Complete the pre-infusion checklist first.")
     if not session.vitals.filter(phase=VitalsPhase.BASELINE).exists():
@@ -183,6 +185,7 @@ def session_end(
     """End the infusion; observation begins. Volume given is the pump's reading when the nurse gives it,
     otherwise what the rates as run delivered (at most the bag). The grams given are reported against
     the prior authorization (`_report_usage`). Returns (session, replayed)."""
+    at = time_checked(at)
     changes = list(session.rate_changes.order_by("at", "pk").values_list("at", "rate_ml_per_hour"))
     if at < max(c[0] for c in changes):
         raise invalid("at", "time_out_of_order", "The end is before the last rate change.")
@@ -208,7 +211,8 @@ def session_discharge(
 ) -> tuple[InfusionSession, bool]:
     """Discharge the patient after observation vitals; the booking is completed (which marks the
     authorization's usage as given, in insurance's receiver). Returns (session, replayed)."""
-    if at < session.ended_at:
+    at = time_checked(at)
+    if session.ended_at is None or at < session.ended_at:
         raise invalid("at", "time_out_of_order", "Discharge is after the end of the infusion.")
     if not session.vitals.filter(taken_at__gte=session.ended_at).exists():
         raise invalid(
@@ -226,7 +230,7 @@ def _report_usage(session: InfusionSession) -> None:
     """Tell insurance how much of the order was given (the prior authorization's usage); it updates,
     never adds twice. The grams given also stay on the session, against the order. An infusion that
     gave nothing (stopped at once) uses no units."""
-    if not session.grams_given:
+    if not session.grams_given or session.ended_at is None:
         return
     from infusions.authorizations import infusion_usage_report  # imports insurance; loaded on first use
 

@@ -86,6 +86,14 @@ def chairside_write(
     return decorate
 
 
+def time_checked(at: datetime | None) -> datetime:
+    """The time `chairside_write` checked. It fills a service's time argument in (now when none was
+    sent) before the body runs, so the body never sees None."""
+    if at is None:
+        raise TypeError("a chairside write's time is filled in by chairside_write")
+    return at
+
+
 def _replay_of(replays: type[models.Model] | str, client_id: uuid.UUID, session: InfusionSession) -> Any:
     if isinstance(replays, str):
         return session if event_replay(client_id, replays, session_id=session.pk) else None

@@ -5,6 +5,7 @@ computed on every read by `infusions.planning` from the order and the patient's 
 never stale. Rules that touch several rows live in `infusions.services`.
 """
 
+from datetime import datetime
 from decimal import Decimal
 
 from auditlog.registry import auditlog
@@ -33,6 +34,14 @@ class OrderStatus(models.TextChoices):
 
 
 class TreatmentOrder(PatientOwned):
+    # Not columns: the patient's latest facts as `infusions.selectors.order_list` annotates them (and
+    # `order_with_facts` copies them), declared for the type checker.
+    latest_weight_kg: Decimal | None
+    latest_weight_at: datetime | None
+    latest_height_cm: Decimal | None
+    latest_egfr: Decimal | None
+    latest_egfr_at: datetime | None
+
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="treatment_orders")
     indication = models.ForeignKey(Diagnosis, on_delete=models.PROTECT, related_name="treatment_orders")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="orders")
@@ -165,7 +174,7 @@ class ResponseMeasure(models.TextChoices):
 
 
 # Whether a higher value is better: INCAT counts disability, CK muscle damage, temperature fever.
-HIGHER_IS_BETTER = {
+HIGHER_IS_BETTER: dict[str, bool] = {
     ResponseMeasure.PLATELETS: True,
     ResponseMeasure.GRIP_STRENGTH: True,
     ResponseMeasure.INCAT: False,

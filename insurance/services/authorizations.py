@@ -180,7 +180,7 @@ def authorizations_expire(*, today: date | None = None) -> int:
         with transaction.atomic():
             auth = PriorAuthorization.objects.select_for_update().get(pk=auth_id)
             # Another worker process may have expired it first.
-            if auth.status in GRANTED and auth.valid_to < today:
+            if auth.status in GRANTED and auth.valid_to is not None and auth.valid_to < today:
                 _move(auth, S.EXPIRED, at=now, by=None, via="system", reason="Valid period ended.")
                 done += 1
     return done

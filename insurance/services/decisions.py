@@ -78,8 +78,8 @@ def authorization_decide(
             data |= {
                 "units_approved": auth.units_approved,
                 "infusions_approved": auth.infusions_approved,
-                "valid_from": auth.valid_from.isoformat(),
-                "valid_to": auth.valid_to.isoformat(),
+                "valid_from": str(auth.valid_from),  # a date's ISO form; set by the terms just granted
+                "valid_to": str(auth.valid_to),
             }
         elif outcome == S.DENIED:
             if not denial_code.strip() or not denial_reason.strip():

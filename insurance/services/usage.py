@@ -222,7 +222,10 @@ def usage_move(*, booking_id: int, service_date: date) -> AuthorizationUsage | N
     if usage is None or usage.service_date == service_date:
         return usage
     auth = usage.authorization
-    if not (auth.status in GRANTED and auth.valid_from <= service_date <= auth.valid_to):
+    first, last = auth.valid_from, auth.valid_to
+    if not (
+        auth.status in GRANTED and first is not None and last is not None and first <= service_date <= last
+    ):
         raise Conflict(
             "authorization_required",
             f"Authorization {auth.number or f'#{auth.pk}'} is valid {auth.valid_from:%Y-%m-%d} to "
