@@ -124,6 +124,11 @@ class SubmitForm(forms.Form):
     reason = forms.CharField(required=False, label="Note", help_text="E.g. what information was sent.")
 
 
+def _with_reason(service):
+    """Run a transition service that takes the staff member's reason (submit, appeal, cancel)."""
+    return lambda request, auth, data: service(authorization=auth, by=request.user, reason=data["reason"])
+
+
 # Each action calls the service the insurer API and the tasks use; every change is in the history.
 ACTIONS = {
     "decide": ActionPage(
@@ -135,28 +140,16 @@ ACTIONS = {
         ),
     ),
     "submit": ActionPage(
-        SubmitForm,
-        "Submit to the payer",
-        "Submit",
-        run=lambda request, auth, data: services.authorization_submit(
-            authorization=auth, by=request.user, reason=data["reason"]
-        ),
+        SubmitForm, "Submit to the payer", "Submit", run=_with_reason(services.authorization_submit)
     ),
     "appeal": ActionPage(
-        ReasonForm,
-        "Appeal the decision",
-        "Appeal",
-        run=lambda request, auth, data: services.authorization_appeal(
-            authorization=auth, by=request.user, reason=data["reason"]
-        ),
+        ReasonForm, "Appeal the decision", "Appeal", run=_with_reason(services.authorization_appeal)
     ),
     "cancel": ActionPage(
         ReasonForm,
         "Cancel the authorization",
         "Cancel authorization",
-        run=lambda request, auth, data: services.authorization_cancel(
-            authorization=auth, by=request.user, reason=data["reason"]
-        ),
+        run=_with_reason(services.authorization_cancel),
     ),
 }
 
