@@ -103,6 +103,7 @@ def test_a_no_show_goes_back_to_the_booking_with_its_history_and_the_page_is_aud
 
     assert "only after its start time" in early.content.decode()
     assert "Mark no-show" in page.content.decode()
+    assert page.content.decode().count("<h1>Mark as no-show</h1>") == 1  # the title once, not twice
     assert done.status_code == 302 and done["Location"].endswith(f"/booking/{booking.pk}/change/")
     booking.refresh_from_db()
     assert booking.status == BookingStatus.NO_SHOW
