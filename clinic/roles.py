@@ -30,6 +30,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "infusions.*",
         "charting.*",
         "auditlog.view_logentry",
+        # Login lockouts (django-axes): see them, and lift one early by deleting its failures.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
         "django_celery_beat.view_*",
         # The notification outbox: see it and resend failed messages (rows are written by the dispatcher).
         "clinic.view_notification",

@@ -119,7 +119,8 @@ class SessionLimitsMiddleware:
             now=now,
             login_at=login_at,
             seen_at=seen_at,
-            idle_after=idle_minutes * 60,
+            # `seen_at` is written at most once a minute, so the limit is kept to the minute.
+            idle_after=idle_minutes * 60 + SEEN_RESOLUTION_SECONDS,
             absolute_after=settings.SESSION_ABSOLUTE_HOURS * 60 * 60,
             locks_instead=screen_lock,
         )

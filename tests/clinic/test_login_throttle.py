@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from auditlog.models import LogEntry
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
 
@@ -158,3 +159,22 @@ def test_the_right_secret_is_not_slowed_by_other_clients_guessing(db):
         for _ in range(settings.AXES_FAILURE_LIMIT):
             _token(_client("10.0.6.6"), "made-up-client", "guess")
         assert _token(_client("10.0.7.7"), app.client_id, "s3cret-for-tests").status_code == 200
+
+
+def test_a_manager_lifts_a_lockout_early_in_the_admin(manager, nurse):
+    tablet = _client("10.0.8.8")
+    desk = _client("10.0.8.9")
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            _login(tablet, "/chairside/login/", nurse.username, "nope")
+        assert _login(tablet, "/chairside/login/", nurse.username, RIGHT).status_code == 429
+
+        desk.force_login(manager)
+        attempts = desk.get("/admin/axes/accessattempt/")
+        assert attempts.status_code == 200
+        assert nurse.username in attempts.content.decode()
+        attempt = AccessAttempt.objects.get(username=nurse.username)
+        response = desk.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+        assert response.status_code == 302
+
+        assert _login(tablet, "/chairside/login/", nurse.username, RIGHT).status_code == 302

@@ -16,6 +16,7 @@
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.content : "";
   var QUEUE_KEY = "chairside.queue"; // chairside.js's queue, read only to say how many entries wait
+  var LOCKED_KEY = "chairside.locked"; // survives a reload, so a reload never gets past the lock
   var HEARTBEAT_MS = 60000;
   var lastTouch = Date.now();
   var lastBeat = Date.now();
@@ -25,6 +26,10 @@
   // The unlock page (where a locked session's page loads land) asks for the password itself.
   var onLockPage = /\/unlock\/$/.test(window.location.pathname);
   if (onLockPage) locked = true;
+  var wasLocked = false;
+  try { wasLocked = sessionStorage.getItem(LOCKED_KEY) === "1"; } catch (e) { /* nothing kept */ }
+  // Locked before this page loaded: hold every request from the start, before chairside.js flushes.
+  if (wasLocked) locked = true;
 
   function waiting() {
     try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]").length; } catch (e) { return 0; }
@@ -95,8 +100,10 @@
   }
 
   function showLock() {
-    if (locked) return;
+    var shown = locked && overlay && !overlay.hidden;
     locked = true;
+    try { sessionStorage.setItem(LOCKED_KEY, "1"); } catch (e) { /* private mode: the server's lock holds */ }
+    if (shown) return;
     if (!overlay) build();
     var main = document.querySelector("main");
     if (main) main.hidden = true; // nothing of the patient shows behind the lock
@@ -109,13 +116,14 @@
   }
 
   function lockNow() {
-    if (locked) return;
+    if (locked && overlay && !overlay.hidden) return;
     showLock();
     post(lockUrl).catch(function () { /* offline: the server locks an idle session by itself */ });
   }
 
   function hideLock() {
     locked = false;
+    try { sessionStorage.removeItem(LOCKED_KEY); } catch (e) { /* nothing kept */ }
     lastTouch = lastBeat = Date.now();
     touchedSinceBeat = false;
     if (overlay) overlay.hidden = true;
@@ -150,6 +158,7 @@
     if (locked) return;
     lastTouch = Date.now();
     touchedSinceBeat = true;
+    if (lastTouch - lastBeat >= HEARTBEAT_MS) heartbeat();
   }
 
   // A touch keeps the server's side of the lock awake too, at most once a minute.
@@ -177,5 +186,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     var queueNote = document.getElementById("unlock-queue");
     if (queueNote) describeQueue(queueNote);
+    if (onLockPage) {
+      try { sessionStorage.removeItem(LOCKED_KEY); } catch (e) { /* nothing kept */ }
+    } else if (wasLocked) {
+      lockNow(); // locked before this page loaded (and perhaps offline then): lock the server too
+    }
   });
 })();
