@@ -1,7 +1,7 @@
 """Demo chairside sessions for `seed_demo`: what a clinic's tablet shows at the hour the demo is seeded,
 always on the site's local today and inside its opening hours.
 
-- **Open, with a whole session behind it** (from 12:30 at the demo site): one infusion completed this
+- **Open, with a whole session behind it** (from 12:00 at the demo site): one infusion completed this
   morning and one in progress, started up to 90 minutes ago, whose booking ends by closing.
 - **Open, earlier in the day** (from 30 minutes after opening): both infusions in progress, the first
   since opening; none can have finished yet.
@@ -76,9 +76,10 @@ def demo_sessions(site: Site, now: datetime) -> list[tuple[tuple[str, str], date
         ]
     latest = now - timedelta(minutes=1)
     begins = _on_grid(max(opens + timedelta(minutes=15), min(now - timedelta(minutes=90), closes - SESSION)))
-    if now >= first + SESSION:
+    # The first patient came at opening: completed once a whole session has passed, running until then.
+    if now >= opens + SESSION:
         return [
-            (COMPLETED, first, first + SESSION, COMPLETED_STATE),
+            (COMPLETED, opens, opens + SESSION, COMPLETED_STATE),
             (RUNNING, begins, latest, RUNNING_STATE),
         ]
     return [(COMPLETED, opens, latest, RUNNING_STATE), (RUNNING, begins, latest, RUNNING_STATE)]

@@ -74,6 +74,10 @@ def test_the_readme_insurer_quickstart_runs_verbatim_and_approves_the_request_du
     out = done.stdout
     assert f'"id":{due_first.pk},' in out  # listed, summarised and decided
     assert '"status":"approved"' in out and '"number":"PA-2027-1"' in out
-    assert '"to_status":"approved"' in out  # the changes feed has the decision
+    # The changes feed has this decision.
+    decided = (
+        f'"authorization":{due_first.pk},"kind":"transition","from_status":"submitted","to_status":"approved"'
+    )
+    assert decided in out
     due_first.refresh_from_db()
     assert (due_first.status, due_first.number) == ("approved", "PA-2027-1")

@@ -91,8 +91,10 @@ def test_at_nine_in_the_morning_both_demo_infusions_are_running_since_opening(se
     assert_the_story_holds(now)
 
 
-def test_in_the_afternoon_one_is_completed_and_one_is_running(settings):
-    now = seeded_at("14:30", settings)
+@pytest.mark.parametrize("clock", ["12:15", "14:30"])
+def test_once_a_whole_session_has_passed_one_is_completed_and_one_is_running(settings, clock):
+    # The first patient came at 07:00 for a 5-hour session: discharged by 12:00.
+    now = seeded_at(clock, settings)
 
     assert states() == [("MRN-100002", "discharged"), ("MRN-100004", "running")]
     done = InfusionSession.objects.get(status="discharged")
