@@ -116,6 +116,8 @@ def _door(request) -> str:
         return "chairside"
     if path.startswith("/api/v1/oauth/"):
         return "api_token"
+    if path.startswith("/api/auth/"):
+        return "api_login"
     return "other"
 
 

@@ -1,11 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider import views as oauth_views
 from rest_framework.routers import DefaultRouter
 
 from charting.api import register_routes as register_session_routes
-from clinic.login_throttle import LockoutAwareAdminLoginForm, ThrottledTokenView
+from clinic.login_throttle import LockoutAwareAdminLoginForm, LockoutAwareLoginForm, ThrottledTokenView
 from config import views
 from infusions.api import register_routes as register_infusion_routes
 from infusions.authorizations import AuthorizationOverrideView
@@ -17,6 +18,21 @@ admin.site.site_header = "Infusion Clinic"
 admin.site.site_title = "Infusion Clinic admin"
 admin.site.index_title = "Clinic administration"
 admin.site.login_form = LockoutAwareAdminLoginForm
+
+# The browsable API's login (DRF's own two URLs), with the form that says when logins are locked.
+api_auth_urls = (
+    [
+        path(
+            "login/",
+            auth_views.LoginView.as_view(
+                template_name="rest_framework/login.html", authentication_form=LockoutAwareLoginForm
+            ),
+            name="login",
+        ),
+        path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    ],
+    "rest_framework",
+)
 
 router = DefaultRouter()
 register_patient_routes(router)
@@ -41,7 +57,7 @@ urlpatterns = [
     ),
     path("api/v1/", include(router.urls)),
     path("chairside/", include("charting.urls")),
-    path("api/auth/", include("rest_framework.urls", namespace="rest_framework")),
+    path("api/auth/", include(api_auth_urls)),
 ]
 
 handler404 = "clinic.views.not_found"

@@ -30,7 +30,9 @@ def _lockout_rows():
 
 
 @pytest.mark.parametrize(
-    ("url", "door"), [("/admin/login/", "admin"), ("/chairside/login/", "chairside")], ids=["admin", "tablet"]
+    ("url", "door"),
+    [("/admin/login/", "admin"), ("/chairside/login/", "chairside"), ("/api/auth/login/", "api_login")],
+    ids=["admin", "tablet", "browsable-api"],
 )
 def test_thirty_wrong_passwords_lock_the_login_until_the_cool_off_ends(manager, url, door):
     client = _client()
