@@ -2,15 +2,17 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils import timezone
 
 from clinic.audit import AuditedAdminMixin
-from infusions import selectors, services
+from infusions import admin_booking, cycles, selectors, services
 from infusions.checks import unresolved_blocks
 from infusions.models import (
     BlockOverride,
     InfusionPolicy,
     LabelRate,
+    OrderStatus,
     Product,
     ProtocolStep,
     ResponseRecord,
@@ -233,6 +235,7 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_select_related = ["patient", "product", "indication"]
     inlines = [BlockOverrideInline, ResponseInline]
     fieldsets = [
+        ("Cycles", {"fields": ["cycle_actions"]}),
         (None, {"fields": ["patient", "indication", "product", "protocol", "prescriber", "start_date"]}),
         (
             "Dose and course",
@@ -280,10 +283,53 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return [f.name for f in TreatmentOrder._meta.fields] + ["plan_table", "checks_table"]
+        return [f.name for f in TreatmentOrder._meta.fields] + ["cycle_actions", "plan_table", "checks_table"]
 
     def get_inlines(self, request, obj):
         return [] if obj is None else super().get_inlines(request, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:order_id>/book/",
+                view(lambda request, order_id: admin_booking.finder_view(self, request, order_id)),
+                name="infusions_treatmentorder_book",
+            ),
+            path(
+                "<int:order_id>/book/confirm/",
+                view(lambda request, order_id: admin_booking.confirm_view(self, request, order_id)),
+                name="infusions_treatmentorder_book_confirm",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Booked and to book")
+    def cycle_actions(self, order):
+        zone_of = {}
+        booked = []
+        for booking in cycles.order_bookings(order.pk):
+            zone = zone_of.setdefault(booking.site_id, booking.site.zone)
+            day = booking.cycle_day
+            booked.append(
+                {
+                    "what": f"Cycle {day.cycle}, day {day.day}" if day.cycle else "Session",
+                    "when": admin_booking.when(booking.start, booking.end, zone),
+                    "where": f"{booking.chair.name}, {booking.site.name}",
+                    "status": booking.get_status_display(),
+                    "url": reverse("admin:scheduling_booking_change", args=[booking.pk]),
+                    "early": day.early_reason,
+                }
+            )
+        return render_to_string(
+            "admin/infusions/_order_cycles.html",
+            {
+                "order": order,
+                "active": order.status == OrderStatus.ACTIVE,
+                "links": admin_booking.book_links(order),
+                "booked": booked,
+            },
+        )
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)

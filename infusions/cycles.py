@@ -305,9 +305,11 @@ def order_slots(
     part_of_day: str | None = None,
     chair_type: str | None = None,
     limit: int = 10,
+    every_chair: bool = False,
 ) -> list[Slot]:
     """The first `limit` slots the order's cycle fits: its plan's chair minutes, avoiding the patient's
-    own bookings (`scheduling.availability.find_slots`, same ranking and fixed query count).
+    own bookings (`scheduling.availability.find_slots`, same ranking and fixed query count; with
+    `every_chair`, each start in each free chair).
 
     `order` comes from `selectors.order_list()` (its plan reads the patient's facts from there). `sites`
     limits the search (what the caller may see; all sites when None), `site` narrows it to one.
@@ -328,4 +330,5 @@ def order_slots(
         chair_kind=chair_type,
         patient_id=order.patient_id,
         limit=limit,
+        every_chair=every_chair,
     )

@@ -51,7 +51,8 @@ class CycleOutcome:
     detail: str = ""
 
 
-def _error_code(exc: ValidationError) -> tuple[str, str]:
+def validation_code(exc: ValidationError) -> tuple[str, str]:
+    """The first error's code and every message, for reporting a ValidationError as an outcome."""
     errors = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
     first = next(iter(errors))[0]
     return first.code or "invalid", " ".join(exc.messages)
@@ -153,7 +154,7 @@ def _place(
     if isinstance(first_error, Conflict):
         outcome.code, outcome.detail = first_error.code, first_error.detail
     else:
-        outcome.code, outcome.detail = _error_code(first_error)
+        outcome.code, outcome.detail = validation_code(first_error)
     return outcome
 
 

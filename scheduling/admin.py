@@ -5,19 +5,17 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from clinic.admin_actions import ActionPage, ActionPagesMixin, form_errors_from
+from clinic.admin_actions import ActionPage, ActionPagesMixin
 from clinic.audit import AuditedAdminMixin, record_access
-from clinic.errors import Conflict
 from scheduling import selectors, services
 from scheduling.models import (
-    MAX_SESSION,
     Booking,
     BookingEvent,
     Chair,
@@ -241,44 +239,6 @@ class BookingEventInline(admin.TabularInline):
         return False
 
 
-class BookingAddForm(forms.ModelForm):
-    """Books through `booking_create`, so the admin obeys every rule the API does."""
-
-    start = forms.DateTimeField(
-        help_text="Local time of the chair's site, e.g. 2027-03-02 10:00.",
-        widget=forms.DateTimeInput(attrs={"placeholder": "YYYY-MM-DD HH:MM"}),
-    )
-    duration_minutes = forms.IntegerField(
-        min_value=1, max_value=int(MAX_SESSION.total_seconds() // 60), initial=240
-    )
-
-    class Meta:
-        model = Booking
-        # No order here: a booking joins an order's cycle only through the order's booking (infusions).
-        fields = ["chair", "patient", "start", "duration_minutes", "note"]
-
-    def _post_clean(self):
-        if self.errors:
-            return
-        data = self.cleaned_data
-        chair = data["chair"]
-        # The admin's current time zone is UTC; staff think in the site's local time.
-        start = timezone.make_naive(data["start"], timezone.get_current_timezone()).replace(
-            tzinfo=chair.site.zone
-        )
-        try:
-            self.instance = services.booking_create(
-                patient=data["patient"],
-                chair=chair,
-                start=start,
-                duration_minutes=data["duration_minutes"],
-                created_by=self.user,
-                note=data.get("note", ""),
-            )
-        except (ValidationError, Conflict) as exc:
-            form_errors_from(self, exc)
-
-
 class BookingRescheduleForm(forms.Form):
     start = forms.DateTimeField(
         help_text="New start, local time of the site, e.g. 2027-03-02 10:00.",
@@ -389,26 +349,14 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
             return "-"
         return self.action_links(booking, ((action, page.title) for action, page in BOOKING_CHANGES.items()))
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = type("BookingAddForm", (BookingAddForm,), {"user": request.user})
-            kwargs["fields"] = BookingAddForm.Meta.fields
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else []
+    def has_add_permission(self, request):
+        # An infusion is booked from its order (infusions' "Book next cycle"), which takes the session's
+        # length from the plan and checks safety, authorization and the interval; a free-form booking
+        # form here could book an infusion without its order, so there is none.
+        return False
 
     def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": BookingAddForm.Meta.fields})]
         return [(None, {"fields": self.readonly_fields})]
-
-    def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
-
-    def save_model(self, request, obj, form, change):
-        # booking_create saved it while validating the form; bookings change through the services only.
-        pass
 
     def has_change_permission(self, request, obj=None):
         # The change page is for reading; moving, cancelling and no-shows have their own pages
