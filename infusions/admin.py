@@ -6,7 +6,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from clinic.audit import AuditedAdminMixin
-from infusions import admin_booking, cycles, selectors, services
+from infusions import admin_booking, admin_patient, cycles, selectors, services
 from infusions.checks import unresolved_blocks
 from infusions.models import (
     BlockOverride,
@@ -21,7 +21,10 @@ from infusions.models import (
 )
 from infusions.models.policy_children import child_limit_rows
 from infusions.planning import order_plan
+from patients.admin_panels import register_patient_panel
 from patients.models import Diagnosis
+
+register_patient_panel("orders", admin_patient.orders_panel)
 
 
 class LabelRateInline(admin.TabularInline):

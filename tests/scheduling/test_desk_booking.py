@@ -220,3 +220,26 @@ def test_a_nurse_cannot_open_the_finder_and_the_manual_booking_form_is_gone(
 
     assert client.get("/admin/scheduling/booking/add/").status_code == 403
     assert "Book a chair" not in client.get("/admin/scheduling/booking/").content.decode()
+
+
+def test_the_patient_page_opens_with_orders_their_next_due_day_and_bookings_in_local_time(
+    client, manager, scheduler, desk
+):
+    _, chairs = desk
+    order = make_order(manager, cycles=6)
+    client.force_login(scheduler)
+    client.post(
+        f"/admin/infusions/treatmentorder/{order.pk}/book/confirm/",
+        {"chair": chairs["R1"].pk, "start": at("2027-03-02").isoformat(), "cycles": 1},
+    )
+
+    page = client.get(f"/admin/patients/patient/{order.patient.pk}/change/").content.decode()
+
+    summary = page[
+        page.index('id="patient-summary"') : page.index("</fieldset>", page.index('id="patient-summary"'))
+    ]
+    assert "70 g over 1 day(s), 4 h 15 min in the chair" in summary
+    assert "1 booked of 6" in summary and "next due Tue 23 Mar 2027" in summary
+    assert f"/admin/infusions/treatmentorder/{order.pk}/book/" in summary
+    assert "Tue 02 Mar 2027, 09:00-13:15 EST" in summary
+    assert f"Order {order.pk}, cycle 1, day 1" in summary
