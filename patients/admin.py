@@ -81,6 +81,10 @@ class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "flags",
     ]
     list_display_links = ["mrn", "family_name"]
+
+    class Media:
+        js = ["clinic/admin_local_time.js"]  # times are labelled with the site's zone; no offset note
+
     search_fields = ["mrn", "family_name", "given_name", "date_of_birth"]
     search_help_text = "Search by MRN, name, or date of birth (YYYY-MM-DD)."
     list_filter = ["sex", "reminder_channel", "reminder_opt_out", "risk_flags__kind"]

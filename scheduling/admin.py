@@ -1,7 +1,7 @@
 """The chair calendar in the admin: sites with hours, closures and chairs; nurse shifts; bookings; and
 the day board (chairs x time, nurse load against capacity) with its week view of utilisation."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin
@@ -121,6 +121,7 @@ class SiteAdmin(admin.ModelAdmin):
             "next": (day + timedelta(days=1)).isoformat(),
             "week_day": day.isoformat(),
             "colours": STATUS_COLOURS,
+            "zone_label": datetime.combine(day, time(12), tzinfo=site.zone).strftime("%Z"),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/scheduling/day_board.html", context)
@@ -203,9 +204,21 @@ def _load_cells(board):
 
 @admin.register(NurseShift)
 class NurseShiftAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "site", "nurse", "start", "end"]
+    list_display = ["__str__", "site", "nurse", "local_start", "local_end"]
     list_filter = ["site"]
+    list_select_related = ["site", "nurse"]
     date_hierarchy = "start"
+
+    class Media:
+        js = ["clinic/admin_local_time.js"]
+
+    @admin.display(description="Start", ordering="start")
+    def local_start(self, shift):
+        return local_label(shift.start, shift.site)
+
+    @admin.display(description="End", ordering="end")
+    def local_end(self, shift):
+        return local_label(shift.end, shift.site)
 
 
 @admin.register(SiteMembership)
@@ -214,16 +227,23 @@ class SiteMembershipAdmin(admin.ModelAdmin):
     list_filter = ["site"]
 
 
+def local_label(moment, site) -> str:
+    """A stored time in its site's zone, labelled: "Tue 02 Mar 2027 09:30 EST"."""
+    if moment is None:
+        return "-"
+    return f"{moment.astimezone(site.zone):%a %d %b %Y %H:%M %Z}"
+
+
 class BookingEventInline(admin.TabularInline):
     model = BookingEvent
     extra = 0
     can_delete = False
     fields = [
-        "at",
+        "when",
         "kind",
         "by",
-        "from_start",
-        "to_start",
+        "moved_from",
+        "moved_to",
         "from_chair",
         "to_chair",
         "from_status",
@@ -231,6 +251,21 @@ class BookingEventInline(admin.TabularInline):
         "reason",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("booking__site", "by", "from_chair", "to_chair")
+
+    @admin.display(description="At")
+    def when(self, event):
+        return local_label(event.at, event.booking.site)
+
+    @admin.display(description="From start")
+    def moved_from(self, event):
+        return local_label(event.from_start, event.booking.site)
+
+    @admin.display(description="To start")
+    def moved_to(self, event):
+        return local_label(event.to_start, event.booking.site)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -252,6 +287,9 @@ class BookingRescheduleForm(forms.Form):
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = Chair.objects.filter(site=site, is_active=True)
+        abbreviation = timezone.now().astimezone(site.zone).strftime("%Z")
+        where = f"{site.name}'s local time ({abbreviation}, {site.time_zone})"
+        self.fields["start"].help_text = f"New start in {where}, e.g. 2027-03-02 10:00."
 
 
 class BookingCancelForm(forms.Form):
@@ -313,8 +351,8 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
         "site",
         "chair",
         "patient",
-        "start",
-        "end",
+        "local_start",
+        "local_end",
         "status",
         "note",
         "cancel_reason",
@@ -341,7 +379,10 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
         return [booking.patient]
 
     def action_page_context(self, booking):
-        return {"local_start": booking.start.astimezone(booking.site.zone)}
+        return {
+            "local_start": booking.start.astimezone(booking.site.zone),
+            "local_when": local_label(booking.start, booking.site),
+        }
 
     @admin.display(description="Change")
     def change_links(self, booking):
@@ -366,9 +407,13 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Start (local)", ordering="start")
+    @admin.display(description="Start", ordering="start")
     def local_start(self, booking):
-        return f"{booking.start.astimezone(booking.site.zone):%Y-%m-%d %H:%M}"
+        return local_label(booking.start, booking.site)
+
+    @admin.display(description="End", ordering="end")
+    def local_end(self, booking):
+        return local_label(booking.end, booking.site)
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, booking):
