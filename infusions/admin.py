@@ -23,8 +23,11 @@ from infusions.models.policy_children import child_limit_rows
 from infusions.planning import order_plan
 from patients.admin_panels import register_patient_panel
 from patients.models import Diagnosis
+from scheduling.board_hooks import register_book_here, register_booking_words
 
 register_patient_panel("orders", admin_patient.orders_panel)
+register_booking_words(admin_booking.booking_words)
+register_book_here(admin_booking.book_here_url)
 
 
 class LabelRateInline(admin.TabularInline):
@@ -298,6 +301,11 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 "<int:order_id>/book/",
                 view(lambda request, order_id: admin_booking.finder_view(self, request, order_id)),
                 name="infusions_treatmentorder_book",
+            ),
+            path(
+                "book-here/",
+                view(lambda request: admin_booking.book_here_view(self, request)),
+                name="infusions_treatmentorder_book_here",
             ),
             path(
                 "<int:order_id>/book/confirm/",

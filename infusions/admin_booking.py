@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,7 +25,7 @@ from django.utils.http import urlencode
 from clinic.audit import record_access
 from clinic.errors import Conflict
 from infusions import cycles, selectors, series, slot_search
-from infusions.models import InfusionPolicy, TreatmentOrder
+from infusions.models import CycleDay, InfusionPolicy, OrderStatus, TreatmentOrder
 from scheduling import access
 from scheduling import selectors as calendar
 from scheduling.availability import MAX_RANGE_DAYS
@@ -410,3 +411,69 @@ def confirm_view(model_admin, request, order_id):
         ),
     }
     return TemplateResponse(request, "admin/infusions/order_book_confirm.html", context)
+
+
+def booking_words(bookings) -> dict[int, str]:
+    """The day board's words for the bookings that are an order's cycle days (scheduling.board_hooks):
+    product, cycle n of N, day d of D. One query."""
+    days = CycleDay.objects.filter(booking_id__in=[b.pk for b in bookings]).select_related("order__product")
+    words = {}
+    for day in days:
+        order = day.order
+        if day.cycle is None:
+            words[day.booking_id] = f"{order.product.brand} · order {order.pk}"
+            continue
+        of = f" of {order.cycles}" if order.cycles else ""
+        split = f" · day {day.day} of {order.split_days}" if order.split_days > 1 else ""
+        words[day.booking_id] = f"{order.product.brand} · cycle {day.cycle}{of}{split}"
+    return words
+
+
+def book_here_url() -> str:
+    return reverse("admin:infusions_treatmentorder_book_here")
+
+
+def book_here_view(model_admin, request):
+    """Free space clicked on the day board: pick the patient's order to book into that chair and time."""
+    if not may_book(request.user):
+        raise PermissionDenied
+    chairs = access.access_chairs(request.user, Chair.objects.select_related("site"))
+    chair = get_object_or_404(chairs, pk=request.GET.get("chair") or 0)
+    try:
+        start = datetime.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        raise PermissionDenied from None
+    if timezone.is_naive(start):
+        raise PermissionDenied
+    query = (request.GET.get("q") or "").strip()
+    orders = selectors.order_list().filter(status=OrderStatus.ACTIVE).select_related("patient", "product")
+    if query:
+        orders = orders.filter(
+            Q(patient__mrn__iexact=query)
+            | Q(patient__family_name__icontains=query)
+            | Q(patient__given_name__icontains=query)
+        )
+    orders = list(orders.order_by("patient__family_name", "patient__given_name", "pk")[:25])
+    record_access(request, [o.patient for o in orders], via="admin", detail="book here")
+    zone = chair.site.zone
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": TreatmentOrder._meta,
+        "title": f"Book {chair.name} at {local(start, zone):%a %d %b %Y %H:%M %Z}",
+        "chair": chair,
+        "start": start.isoformat(),
+        "query": query,
+        "rows": [
+            {
+                "order": order,
+                "url": reverse("admin:infusions_treatmentorder_book_confirm", args=[order.pk])
+                + "?"
+                + urlencode({"chair": chair.pk, "start": start.isoformat(), "cycles": 1}),
+            }
+            for order in orders
+        ],
+        "board_url": reverse(
+            "admin:scheduling_site_board", args=[chair.site_id, local(start, zone).date().isoformat()]
+        ),
+    }
+    return TemplateResponse(request, "admin/infusions/order_book_here.html", context)

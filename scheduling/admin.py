@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from clinic.admin_actions import ActionPage, ActionPagesMixin
 from clinic.audit import AuditedAdminMixin, record_access
 from scheduling import selectors, services
+from scheduling.admin_board import STATUS_COLOURS, bar_rows, legend
 from scheduling.models import (
     Booking,
     BookingEvent,
@@ -25,15 +26,6 @@ from scheduling.models import (
     Site,
     SiteMembership,
 )
-
-STATUS_COLOURS = {
-    "booked": "#2f6fb0",
-    "checked_in": "#7a4fb5",
-    "in_progress": "#d08a00",
-    "completed": "#3c8d40",
-    "cancelled": "#9a9a9a",
-    "no_show": "#c0392b",
-}
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -110,7 +102,7 @@ class SiteAdmin(admin.ModelAdmin):
             "title": f"{site.name}: {day:%A %d %B %Y}",
             "site": site,
             "board": board,
-            "rows": _bar_rows(board),
+            "rows": bar_rows(board),
             "load": _load_cells(board),
             "hours": [
                 {"label": f"{slot:%H:%M}", "left": f"{100 * i / len(board.slots):.3f}"}
@@ -120,7 +112,7 @@ class SiteAdmin(admin.ModelAdmin):
             "previous": (day - timedelta(days=1)).isoformat(),
             "next": (day + timedelta(days=1)).isoformat(),
             "week_day": day.isoformat(),
-            "colours": STATUS_COLOURS,
+            "legend": legend(),
             "zone_label": datetime.combine(day, time(12), tzinfo=site.zone).strftime("%Z"),
             "opts": self.model._meta,
         }
@@ -163,34 +155,6 @@ class SiteAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/scheduling/week.html", context)
-
-
-def _bar_rows(board):
-    """Each chair with its bookings as bars: left and width in percent of the open day."""
-    if not board.slots:
-        return [{"chair": row.chair, "bars": []} for row in board.rows]
-    first = board.slots[0]
-    length = (len(board.slots) * board.site.grid_minutes) * 60
-    zone = board.site.zone
-    rows = []
-    for row in board.rows:
-        bars = []
-        for booking in row.bookings:
-            left = max(0.0, (booking.start - first).total_seconds() / length * 100)
-            right = min(100.0, (booking.end - first).total_seconds() / length * 100)
-            bars.append(
-                {
-                    "booking": booking,
-                    "left": f"{left:.3f}",
-                    "width": f"{max(right - left, 0.5):.3f}",
-                    "colour": STATUS_COLOURS.get(booking.status, "#555"),
-                    "times": f"{booking.start.astimezone(zone):%H:%M}-{booking.end.astimezone(zone):%H:%M}",
-                    "url": reverse("admin:scheduling_booking_change", args=[booking.pk]),
-                    "inactive": booking.status in ("cancelled", "no_show"),
-                }
-            )
-        rows.append({"chair": row.chair, "bars": bars})
-    return rows
 
 
 def _load_cells(board):
