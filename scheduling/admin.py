@@ -265,7 +265,7 @@ class BookingNoShowForm(forms.Form):
 
 
 def _local(booking: Booking, start):
-    # The admin's current time zone is UTC; staff think in the site's local time.
+    # The form read the time in the user's site zone (scheduling/zones.py); it is the booking's site's.
     return timezone.make_naive(start, timezone.get_current_timezone()).replace(tzinfo=booking.site.zone)
 
 

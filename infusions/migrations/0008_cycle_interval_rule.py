@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('infusions', '0006_charting_moves_out'),
+        ('infusions', '0007_label_schedule'),
     ]
 
     operations = [
