@@ -4,7 +4,7 @@ the day board (chairs x time, nurse load against capacity) with its week view of
 from datetime import date, datetime, time, timedelta
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,8 +14,10 @@ from django.utils.html import format_html
 
 from clinic.admin_actions import ActionPage, ActionPagesMixin
 from clinic.audit import AuditedAdminMixin, record_access
-from scheduling import selectors, services
+from clinic.errors import Conflict
+from scheduling import admin_roster, roster, selectors, services
 from scheduling.admin_board import STATUS_COLOURS, bar_rows, legend
+from scheduling.admin_roster import NurseShiftForm
 from scheduling.models import (
     Booking,
     BookingEvent,
@@ -60,9 +62,10 @@ class SiteAdmin(admin.ModelAdmin):
     def board_link(self, site):
         today = timezone.now().astimezone(site.zone).date()
         return format_html(
-            '<a href="{}">Day board</a> · <a href="{}">Week</a>',
+            '<a href="{}">Day board</a> · <a href="{}">Week</a> · <a href="{}">Nurse roster</a>',
             reverse("admin:scheduling_site_board", args=[site.pk, today.isoformat()]),
             reverse("admin:scheduling_site_week", args=[site.pk, today.isoformat()]),
+            reverse("admin:scheduling_site_roster", args=[site.pk, today.isoformat()]),
         )
 
     def get_urls(self):
@@ -71,6 +74,11 @@ class SiteAdmin(admin.ModelAdmin):
             path("<int:site_id>/board/", view(self.board_today), name="scheduling_site_board_today"),
             path("<int:site_id>/board/<str:day>/", view(self.board_view), name="scheduling_site_board"),
             path("<int:site_id>/week/<str:day>/", view(self.week_view), name="scheduling_site_week"),
+            path(
+                "<int:site_id>/roster/<str:day>/",
+                view(lambda request, site_id, day: admin_roster.roster_view(self, request, site_id, day)),
+                name="scheduling_site_roster",
+            ),
             *super().get_urls(),
         ]
 
@@ -173,8 +181,34 @@ class NurseShiftAdmin(admin.ModelAdmin):
     list_select_related = ["site", "nurse"]
     date_hierarchy = "start"
 
+    form = NurseShiftForm
+
     class Media:
         js = ["clinic/admin_local_time.js"]
+
+    def save_model(self, request, obj, form, change):
+        # roster.shift_save saved it while validating the form (and refused what leaves bookings uncovered).
+        pass
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Removing a shift goes through the roster's rule; a refusal names the bookings it would strand.
+        if request.method == "POST":
+            shift = self.get_object(request, object_id)
+            if shift is not None and self.has_delete_permission(request, shift):
+                try:
+                    roster.shift_remove(shift=shift)
+                except Conflict as exc:
+                    self.message_user(request, admin_roster.refusal_message(exc), level=messages.ERROR)
+                    return redirect("admin:scheduling_nurseshift_change", shift.pk)
+                self.message_user(request, f"Removed the shift {shift}.", level=messages.SUCCESS)
+                return redirect("admin:scheduling_nurseshift_changelist")
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        # The bulk delete would skip the roster's rule.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     @admin.display(description="Start", ordering="start")
     def local_start(self, shift):
