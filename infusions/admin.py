@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
@@ -181,6 +182,11 @@ class OrderEntryForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Only if a check blocks this order: a clinic manager's reason for giving it anyway.",
     )
+    confirm_duplicate = forms.BooleanField(
+        required=False,
+        label="Enter it anyway",
+        help_text="Only if the patient already has an active order of this product for this indication.",
+    )
 
     class Meta:
         model = TreatmentOrder
@@ -210,6 +216,24 @@ class OrderEntryForm(forms.ModelForm):
         if data["indication"] is None:
             self.add_error("indication_code", f"{patient} has no diagnosis {code} on file.")
             return data
+        duplicates = list(
+            selectors.order_list().filter(
+                patient=patient,
+                product=data.get("product"),
+                indication=data["indication"],
+                status=OrderStatus.ACTIVE,
+            )
+        )
+        if duplicates and not data.get("confirm_duplicate"):
+            self.add_error(
+                "confirm_duplicate",
+                ValidationError(
+                    f"{patient} already has an active order of this product for {code}: "
+                    + ", ".join(str(o) for o in duplicates)
+                    + ". Discontinue or replace it, or tick the box to enter a second one.",
+                    code="duplicate_active_order",
+                ),
+            )
         try:
             _, result = services.order_build(**self.order_inputs())
         except ValidationError as exc:
@@ -217,6 +241,7 @@ class OrderEntryForm(forms.ModelForm):
                 field = "indication_code" if field == "indication" else field
                 self.add_error(field if field in self.fields else None, errors)
             return data
+        self.result = result
         blocks = unresolved_blocks(result.checks)
         reason = (data.get("override_reason") or "").strip()
         if blocks and not reason:
@@ -281,6 +306,7 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
             },
         ),
         ("Blocking checks", {"fields": ["override_reason"]}),
+        ("Duplicate", {"fields": ["confirm_duplicate"]}),
     ]
 
     def get_queryset(self, request):
@@ -303,6 +329,11 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 name="infusions_treatmentorder_book",
             ),
             path(
+                "preview/",
+                view(self.preview_view),
+                name="infusions_treatmentorder_preview",
+            ),
+            path(
                 "book-here/",
                 view(lambda request: admin_booking.book_here_view(self, request)),
                 name="infusions_treatmentorder_book_here",
@@ -314,6 +345,30 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def preview_view(self, request):
+        """The add form's live plan: the form as typed, planned and checked by the same service as a
+        save (`services.order_build`), rendered as the saved order's plan and checks; nothing saved."""
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        form = self.get_form(request)(request.POST)
+        form.is_valid()
+        result = getattr(form, "result", None)
+        problems = [str(m) for errors in form.errors.values() for m in errors]
+        return TemplateResponse(
+            request,
+            "admin/infusions/_order_live_plan.html",
+            {
+                "result": result,
+                "problems": problems,
+                "chair_hours": result.plan.chair_minutes // 60 if result and result.plan else 0,
+                "chair_rest": result.plan.chair_minutes % 60 if result and result.plan else 0,
+            },
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra = {"live_plan_url": reverse("admin:infusions_treatmentorder_preview")}
+        return super().add_view(request, form_url, {**(extra_context or {}), **extra})
 
     @admin.display(description="Booked and to book")
     def cycle_actions(self, order):
