@@ -1,16 +1,19 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 
 from clinic.audit import AuditedAdminMixin
-from infusions import selectors, services
+from infusions import admin_booking, admin_patient, cycles, selectors, services
 from infusions.checks import unresolved_blocks
 from infusions.models import (
     BlockOverride,
     InfusionPolicy,
     LabelRate,
+    OrderStatus,
     Product,
     ProtocolStep,
     ResponseRecord,
@@ -19,7 +22,13 @@ from infusions.models import (
 )
 from infusions.models.policy_children import child_limit_rows
 from infusions.planning import order_plan
+from patients.admin_panels import register_patient_panel
 from patients.models import Diagnosis
+from scheduling.board_hooks import register_book_here, register_booking_words
+
+register_patient_panel("orders", admin_patient.orders_panel)
+register_booking_words(admin_booking.booking_words)
+register_book_here(admin_booking.book_here_url)
 
 
 class LabelRateInline(admin.TabularInline):
@@ -173,6 +182,11 @@ class OrderEntryForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Only if a check blocks this order: a clinic manager's reason for giving it anyway.",
     )
+    confirm_duplicate = forms.BooleanField(
+        required=False,
+        label="Enter it anyway",
+        help_text="Only if the patient already has an active order of this product for this indication.",
+    )
 
     class Meta:
         model = TreatmentOrder
@@ -202,6 +216,24 @@ class OrderEntryForm(forms.ModelForm):
         if data["indication"] is None:
             self.add_error("indication_code", f"{patient} has no diagnosis {code} on file.")
             return data
+        duplicates = list(
+            selectors.order_list().filter(
+                patient=patient,
+                product=data.get("product"),
+                indication=data["indication"],
+                status=OrderStatus.ACTIVE,
+            )
+        )
+        if duplicates and not data.get("confirm_duplicate"):
+            self.add_error(
+                "confirm_duplicate",
+                ValidationError(
+                    f"{patient} already has an active order of this product for {code}: "
+                    + ", ".join(str(o) for o in duplicates)
+                    + ". Discontinue or replace it, or tick the box to enter a second one.",
+                    code="duplicate_active_order",
+                ),
+            )
         try:
             _, result = services.order_build(**self.order_inputs())
         except ValidationError as exc:
@@ -209,6 +241,7 @@ class OrderEntryForm(forms.ModelForm):
                 field = "indication_code" if field == "indication" else field
                 self.add_error(field if field in self.fields else None, errors)
             return data
+        self.result = result
         blocks = unresolved_blocks(result.checks)
         reason = (data.get("override_reason") or "").strip()
         if blocks and not reason:
@@ -233,6 +266,7 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_select_related = ["patient", "product", "indication"]
     inlines = [BlockOverrideInline, ResponseInline]
     fieldsets = [
+        ("Cycles", {"fields": ["cycle_actions"]}),
         (None, {"fields": ["patient", "indication", "product", "protocol", "prescriber", "start_date"]}),
         (
             "Dose and course",
@@ -272,6 +306,7 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
             },
         ),
         ("Blocking checks", {"fields": ["override_reason"]}),
+        ("Duplicate", {"fields": ["confirm_duplicate"]}),
     ]
 
     def get_queryset(self, request):
@@ -280,10 +315,87 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return [f.name for f in TreatmentOrder._meta.fields] + ["plan_table", "checks_table"]
+        return [f.name for f in TreatmentOrder._meta.fields] + ["cycle_actions", "plan_table", "checks_table"]
 
     def get_inlines(self, request, obj):
         return [] if obj is None else super().get_inlines(request, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:order_id>/book/",
+                view(lambda request, order_id: admin_booking.finder_view(self, request, order_id)),
+                name="infusions_treatmentorder_book",
+            ),
+            path(
+                "preview/",
+                view(self.preview_view),
+                name="infusions_treatmentorder_preview",
+            ),
+            path(
+                "book-here/",
+                view(lambda request: admin_booking.book_here_view(self, request)),
+                name="infusions_treatmentorder_book_here",
+            ),
+            path(
+                "<int:order_id>/book/confirm/",
+                view(lambda request, order_id: admin_booking.confirm_view(self, request, order_id)),
+                name="infusions_treatmentorder_book_confirm",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request):
+        """The add form's live plan: the form as typed, planned and checked by the same service as a
+        save (`services.order_build`), rendered as the saved order's plan and checks; nothing saved."""
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        form = self.get_form(request)(request.POST)
+        form.is_valid()
+        result = getattr(form, "result", None)
+        problems = [str(m) for errors in form.errors.values() for m in errors]
+        return TemplateResponse(
+            request,
+            "admin/infusions/_order_live_plan.html",
+            {
+                "result": result,
+                "problems": problems,
+                "chair_hours": result.plan.chair_minutes // 60 if result and result.plan else 0,
+                "chair_rest": result.plan.chair_minutes % 60 if result and result.plan else 0,
+            },
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra = {"live_plan_url": reverse("admin:infusions_treatmentorder_preview")}
+        return super().add_view(request, form_url, {**(extra_context or {}), **extra})
+
+    @admin.display(description="Booked and to book")
+    def cycle_actions(self, order):
+        zone_of = {}
+        booked = []
+        for booking in cycles.order_bookings(order.pk):
+            zone = zone_of.setdefault(booking.site_id, booking.site.zone)
+            day = booking.cycle_day
+            booked.append(
+                {
+                    "what": f"Cycle {day.cycle}, day {day.day}" if day.cycle else "Session",
+                    "when": admin_booking.when(booking.start, booking.end, zone),
+                    "where": f"{booking.chair.name}, {booking.site.name}",
+                    "status": booking.get_status_display(),
+                    "url": reverse("admin:scheduling_booking_change", args=[booking.pk]),
+                    "early": day.early_reason,
+                }
+            )
+        return render_to_string(
+            "admin/infusions/_order_cycles.html",
+            {
+                "order": order,
+                "active": order.status == OrderStatus.ACTIVE,
+                "links": admin_booking.book_links(order),
+                "booked": booked,
+            },
+        )
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)

@@ -42,6 +42,14 @@ class CycleBookSerializer(serializers.Serializer):
     chair = serializers.PrimaryKeyRelatedField(queryset=Chair.objects.select_related("site"))
     start = serializers.DateTimeField(help_text="The first day's start, with an offset or Z.")
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    early_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        default="",
+        help_text="Why the cycle is booked earlier than the order's interval allows (else 409 "
+        "interval_too_soon); recorded.",
+    )
 
 
 class SeriesBookSerializer(serializers.Serializer):
@@ -53,6 +61,13 @@ class SeriesBookSerializer(serializers.Serializer):
         help_text="Left out: the first chair free at first_start.",
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    early_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        default="",
+        help_text="Lets a cycle nearer another than the order's interval allows be booked; recorded.",
+    )
 
 
 def _bookings_json(bookings, context) -> list[dict]:

@@ -9,8 +9,10 @@ new cycle takes the lowest number not held, so a cancelled cycle's number is giv
 `TreatmentOrder.cycles` is never exceeded.
 
 Every cycle runs the order's safety checks again (`services.order_cycle_check`), then
-`authorization_check` (the insurance hook), then `scheduling.services.booking_create` for each day,
-then `authorization_reserve` (the cycle's units, against the authorization that allows it).
+`authorization_check` (the insurance hook), then the order's interval (`interval_check`: a cycle nearer
+another than the interval less the clinic's tolerance needs a reason), then
+`scheduling.services.booking_create` for each day, then `authorization_reserve` (the cycle's units,
+against the authorization that allows it).
 """
 
 import math
@@ -22,8 +24,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.errors import Conflict
+from infusions import interval, services
 from infusions import plan as arithmetic
-from infusions import services
 from infusions.models import CycleDay, InfusionPolicy, TreatmentOrder
 from infusions.planning import require_plan
 from insurance.services import CycleGrant, cycle_authorize
@@ -104,6 +106,55 @@ def _cycle_numbers(order_id: int) -> set[int]:
     return set(live.values_list("cycle", flat=True))
 
 
+def live_cycle_days(order_id: int, zone) -> list[tuple[date, int | None]]:
+    """The first local day and number of each of the order's live cycles (sessions outside the
+    numbered cycles count each on their own day)."""
+    firsts: dict[object, tuple[date, int | None]] = {}
+    for booking in order_bookings(order_id):
+        number = booking.cycle_day.cycle
+        key = number if number is not None else ("booking", booking.pk)
+        day = booking.start.astimezone(zone).date()
+        if key not in firsts or day < firsts[key][0]:
+            firsts[key] = (day, number)
+    return sorted(firsts.values(), key=lambda item: item[0])
+
+
+def interval_check(*, order: TreatmentOrder, day: date, zone, early_reason: str = "") -> str:
+    """Whether a cycle of `order` may start on local `day` given its interval; returns the reason
+    to record ("" when the cycle is not early).
+
+    Raises Conflict `interval_too_soon` (409) when the day is nearer another live cycle of the order
+    than its interval less the policy's `early_cycle_tolerance_days`, and no `early_reason` is given;
+    its `interval` extra says which cycle, how many days apart and the earliest day without a reason.
+    """
+    found = interval.too_soon(
+        day,
+        live_cycle_days(order.pk, zone),
+        interval_days=order.interval_days,
+        tolerance_days=InfusionPolicy.current().early_cycle_tolerance_days,
+    )
+    if found is None:
+        return ""
+    reason = (early_reason or "").strip()
+    if not reason:
+        raise Conflict(
+            "interval_too_soon",
+            found.sentence(),
+            field="early_reason",
+            interval={
+                "day": found.day.isoformat(),
+                "neighbour": found.neighbour.isoformat(),
+                "neighbour_cycle": found.neighbour_cycle,
+                "days_apart": found.days_apart,
+                "allowed": found.allowed,
+                "interval_days": found.interval_days,
+                "tolerance_days": found.tolerance_days,
+                "earliest": found.earliest.isoformat() if found.earliest else None,
+            },
+        )
+    return reason
+
+
 def _open_days(site: Site, first: date, count: int) -> list[date]:
     """`first` and the next `count - 1` days the site is open (no closure, opening hours that weekday)."""
     if count == 1:
@@ -147,7 +198,13 @@ def same_kind_chairs(chair: Chair) -> list[Chair]:
 
 
 def cycle_book(
-    *, order: TreatmentOrder, chair: Chair, start: datetime, created_by, note: str = ""
+    *,
+    order: TreatmentOrder,
+    chair: Chair,
+    start: datetime,
+    created_by,
+    note: str = "",
+    early_reason: str = "",
 ) -> list[Booking]:
     """Book the order's next cycle in `chair` from `start` and return its bookings, one per day.
 
@@ -156,8 +213,12 @@ def cycle_book(
     else another chair of the same kind. One transaction: if any day cannot be booked, none is, and
     the error's detail and `day` say which day.
 
+    A cycle nearer another of the order's than its interval allows (`interval_check`) is booked only
+    with `early_reason`, recorded on each of its days (`CycleDay.early_reason`).
+
     Raises Conflict (409): `order_not_active`, `order_blocked` (the safety checks), `order_complete`
-    (every cycle of the order is booked), `before_order_start`, what `authorization_check` raises, and
+    (every cycle of the order is booked), `before_order_start`, what `authorization_check` raises,
+    `interval_too_soon` (early without a reason), and
     the calendar's codes (`chair_conflict`, `patient_conflict`, `nurse_capacity`, `start_limit`,
     `outside_hours`, `off_grid`); ValidationError (400) as `booking_create` and `order_cycle_check`.
     """
@@ -185,6 +246,7 @@ def cycle_book(
                 field="cycles",
                 cycles=locked.cycles,
             )
+        early = interval_check(order=locked, day=local.date(), zone=site.zone, early_reason=early_reason)
         minutes = session_minutes(plan, site)
         days = _open_days(site, local.date(), plan.days)
         fallback: list[Chair] | None = None
@@ -214,7 +276,7 @@ def cycle_book(
                     **{**exc.extra, "day": {"number": n, "of": len(days), "date": day.isoformat()}},
                 ) from exc
             # The order's lock makes the number ours; the unique constraint holds it under any race.
-            CycleDay.objects.create(order=locked, cycle=number, day=n, booking=booking)
+            CycleDay.objects.create(order=locked, cycle=number, day=n, booking=booking, early_reason=early)
             bookings.append(booking)
         authorization_reserve(order=locked, plan=plan, bookings=bookings)
     return bookings
@@ -243,9 +305,11 @@ def order_slots(
     part_of_day: str | None = None,
     chair_type: str | None = None,
     limit: int = 10,
+    every_chair: bool = False,
 ) -> list[Slot]:
     """The first `limit` slots the order's cycle fits: its plan's chair minutes, avoiding the patient's
-    own bookings (`scheduling.availability.find_slots`, same ranking and fixed query count).
+    own bookings (`scheduling.availability.find_slots`, same ranking and fixed query count; with
+    `every_chair`, each start in each free chair).
 
     `order` comes from `selectors.order_list()` (its plan reads the patient's facts from there). `sites`
     limits the search (what the caller may see; all sites when None), `site` narrows it to one.
@@ -266,4 +330,5 @@ def order_slots(
         chair_kind=chair_type,
         patient_id=order.patient_id,
         limit=limit,
+        every_chair=every_chair,
     )

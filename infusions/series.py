@@ -51,7 +51,8 @@ class CycleOutcome:
     detail: str = ""
 
 
-def _error_code(exc: ValidationError) -> tuple[str, str]:
+def validation_code(exc: ValidationError) -> tuple[str, str]:
+    """The first error's code and every message, for reporting a ValidationError as an outcome."""
     errors = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
     first = next(iter(errors))[0]
     return first.code or "invalid", " ".join(exc.messages)
@@ -92,18 +93,30 @@ def _existing_cycles(order_id: int, zone) -> list[tuple[date, int | None, list[B
     return sorted(found, key=lambda g: g[0])
 
 
-def _attempt(order, chair, start, created_by, note) -> tuple[list[Booking] | None, Exception | None]:
+def _attempt(
+    order, chair, start, created_by, note, early_reason=""
+) -> tuple[list[Booking] | None, Exception | None]:
     try:
-        return cycle_book(order=order, chair=chair, start=start, created_by=created_by, note=note), None
+        booked = cycle_book(
+            order=order,
+            chair=chair,
+            start=start,
+            created_by=created_by,
+            note=note,
+            early_reason=early_reason,
+        )
+        return booked, None
     except (Conflict, ValidationError) as exc:
         return None, exc
 
 
-def _place(*, order, chair, target, minutes, created_by, note, window, index) -> CycleOutcome:
+def _place(
+    *, order, chair, target, minutes, created_by, note, window, index, early_reason=""
+) -> CycleOutcome:
     """Book one cycle of a series: at its time in its chair, else another chair of the kind at that
     time, else the nearest slot within `window` days (nearest day first, then nearest time of day)."""
     outcome = CycleOutcome(index=index, target=target, status=NOT_PLACED)
-    bookings, first_error = _attempt(order, chair, target, created_by, note)
+    bookings, first_error = _attempt(order, chair, target, created_by, note, early_reason)
     tries = []
     if isinstance(first_error, Conflict) and first_error.code in CALENDAR_CODES:
         if first_error.code == "chair_conflict":
@@ -130,7 +143,7 @@ def _place(*, order, chair, target, minutes, created_by, note, window, index) ->
     for other_chair, start in tries:
         if bookings is not None:
             break
-        bookings, _ = _attempt(order, other_chair, start, created_by, note)
+        bookings, _ = _attempt(order, other_chair, start, created_by, note, early_reason)
         outcome.moved = bookings is not None
     if bookings is not None:
         outcome.status, outcome.bookings = BOOKED, bookings
@@ -141,7 +154,7 @@ def _place(*, order, chair, target, minutes, created_by, note, window, index) ->
     if isinstance(first_error, Conflict):
         outcome.code, outcome.detail = first_error.code, first_error.detail
     else:
-        outcome.code, outcome.detail = _error_code(first_error)
+        outcome.code, outcome.detail = validation_code(first_error)
     return outcome
 
 
@@ -153,6 +166,7 @@ def series_book(
     created_by,
     chair: Chair | None = None,
     note: str = "",
+    early_reason: str = "",
 ) -> list[CycleOutcome]:
     """Book the order's next `cycles` cycles from `first_start`, one outcome per cycle, in order.
 
@@ -162,6 +176,8 @@ def series_book(
     order already has within that window is reported `already_booked` and left alone (so running a
     series again books only what is missing). Each cycle books in its own transaction: one failure
     undoes nothing else. Without `chair`, the first chair free at `first_start` (any site) is used.
+    `early_reason` lets a cycle be booked nearer another than the order's interval allows (it is
+    recorded); without it such a cycle is `not_placed` with `interval_too_soon`.
 
     Raises (before any cycle) ValidationError `cycles_invalid`, `naive_time`, `interval_required`, and
     Conflict `order_not_active` / `order_blocked` (a series is refused whole when no cycle may be
@@ -216,6 +232,7 @@ def series_book(
                 note=note,
                 window=window,
                 index=i + 1,
+                early_reason=early_reason,
             )
         )
     return outcomes

@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 
 from clinic.audit import AuditedAdminMixin
 from patients import icd10, selectors, services
+from patients.admin_panels import patient_panels
 from patients.models import Allergy, Diagnosis, LabResult, Measurement, Patient, RiskFlag
 
 # A patient's records are added through the services the API uses (which also say who recorded them).
@@ -80,6 +81,10 @@ class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "flags",
     ]
     list_display_links = ["mrn", "family_name"]
+
+    class Media:
+        js = ["clinic/admin_local_time.js"]  # times are labelled with the site's zone; no offset note
+
     search_fields = ["mrn", "family_name", "given_name", "date_of_birth"]
     search_help_text = "Search by MRN, name, or date of birth (YYYY-MM-DD)."
     list_filter = ["sex", "reminder_channel", "reminder_opt_out", "risk_flags__kind"]
@@ -129,6 +134,13 @@ class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
         for record in formset.new_objects:
             values = {name: getattr(record, name) for name in fields}
             record.pk = add(patient=form.instance, **values, **by).pk
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The page opens with a summary the apps above patients add (patients/admin_panels.py).
+        patient = self.get_object(request, object_id)
+        panels = [panel(request, patient) for _, panel in patient_panels()] if patient else []
+        extra_context = {**(extra_context or {}), "patient_summary": [p for p in panels if p]}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Latest weight", ordering="latest_weight_kg")
     def latest_weight(self, patient):

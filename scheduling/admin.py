@@ -1,23 +1,24 @@
 """The chair calendar in the admin: sites with hours, closures and chairs; nurse shifts; bookings; and
 the day board (chairs x time, nurse load against capacity) with its week view of utilisation."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from clinic.admin_actions import ActionPage, ActionPagesMixin, form_errors_from
+from clinic.admin_actions import ActionPage, ActionPagesMixin
 from clinic.audit import AuditedAdminMixin, record_access
 from clinic.errors import Conflict
-from scheduling import selectors, services
+from scheduling import admin_roster, roster, selectors, services
+from scheduling.admin_board import STATUS_COLOURS, bar_rows, legend
+from scheduling.admin_roster import NurseShiftForm
 from scheduling.models import (
-    MAX_SESSION,
     Booking,
     BookingEvent,
     Chair,
@@ -27,15 +28,6 @@ from scheduling.models import (
     Site,
     SiteMembership,
 )
-
-STATUS_COLOURS = {
-    "booked": "#2f6fb0",
-    "checked_in": "#7a4fb5",
-    "in_progress": "#d08a00",
-    "completed": "#3c8d40",
-    "cancelled": "#9a9a9a",
-    "no_show": "#c0392b",
-}
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -70,9 +62,10 @@ class SiteAdmin(admin.ModelAdmin):
     def board_link(self, site):
         today = timezone.now().astimezone(site.zone).date()
         return format_html(
-            '<a href="{}">Day board</a> · <a href="{}">Week</a>',
+            '<a href="{}">Day board</a> · <a href="{}">Week</a> · <a href="{}">Nurse roster</a>',
             reverse("admin:scheduling_site_board", args=[site.pk, today.isoformat()]),
             reverse("admin:scheduling_site_week", args=[site.pk, today.isoformat()]),
+            reverse("admin:scheduling_site_roster", args=[site.pk, today.isoformat()]),
         )
 
     def get_urls(self):
@@ -81,6 +74,11 @@ class SiteAdmin(admin.ModelAdmin):
             path("<int:site_id>/board/", view(self.board_today), name="scheduling_site_board_today"),
             path("<int:site_id>/board/<str:day>/", view(self.board_view), name="scheduling_site_board"),
             path("<int:site_id>/week/<str:day>/", view(self.week_view), name="scheduling_site_week"),
+            path(
+                "<int:site_id>/roster/<str:day>/",
+                view(lambda request, site_id, day: admin_roster.roster_view(self, request, site_id, day)),
+                name="scheduling_site_roster",
+            ),
             *super().get_urls(),
         ]
 
@@ -112,7 +110,7 @@ class SiteAdmin(admin.ModelAdmin):
             "title": f"{site.name}: {day:%A %d %B %Y}",
             "site": site,
             "board": board,
-            "rows": _bar_rows(board),
+            "rows": bar_rows(board),
             "load": _load_cells(board),
             "hours": [
                 {"label": f"{slot:%H:%M}", "left": f"{100 * i / len(board.slots):.3f}"}
@@ -122,7 +120,8 @@ class SiteAdmin(admin.ModelAdmin):
             "previous": (day - timedelta(days=1)).isoformat(),
             "next": (day + timedelta(days=1)).isoformat(),
             "week_day": day.isoformat(),
-            "colours": STATUS_COLOURS,
+            "legend": legend(),
+            "zone_label": datetime.combine(day, time(12), tzinfo=site.zone).strftime("%Z"),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/scheduling/day_board.html", context)
@@ -166,34 +165,6 @@ class SiteAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/scheduling/week.html", context)
 
 
-def _bar_rows(board):
-    """Each chair with its bookings as bars: left and width in percent of the open day."""
-    if not board.slots:
-        return [{"chair": row.chair, "bars": []} for row in board.rows]
-    first = board.slots[0]
-    length = (len(board.slots) * board.site.grid_minutes) * 60
-    zone = board.site.zone
-    rows = []
-    for row in board.rows:
-        bars = []
-        for booking in row.bookings:
-            left = max(0.0, (booking.start - first).total_seconds() / length * 100)
-            right = min(100.0, (booking.end - first).total_seconds() / length * 100)
-            bars.append(
-                {
-                    "booking": booking,
-                    "left": f"{left:.3f}",
-                    "width": f"{max(right - left, 0.5):.3f}",
-                    "colour": STATUS_COLOURS.get(booking.status, "#555"),
-                    "times": f"{booking.start.astimezone(zone):%H:%M}-{booking.end.astimezone(zone):%H:%M}",
-                    "url": reverse("admin:scheduling_booking_change", args=[booking.pk]),
-                    "inactive": booking.status in ("cancelled", "no_show"),
-                }
-            )
-        rows.append({"chair": row.chair, "bars": bars})
-    return rows
-
-
 def _load_cells(board):
     cells = []
     for slot, load, capacity in zip(board.slots, board.load, board.capacity, strict=True):
@@ -205,9 +176,47 @@ def _load_cells(board):
 
 @admin.register(NurseShift)
 class NurseShiftAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "site", "nurse", "start", "end"]
+    list_display = ["__str__", "site", "nurse", "local_start", "local_end"]
     list_filter = ["site"]
+    list_select_related = ["site", "nurse"]
     date_hierarchy = "start"
+
+    form = NurseShiftForm
+
+    class Media:
+        js = ["clinic/admin_local_time.js"]
+
+    def save_model(self, request, obj, form, change):
+        # roster.shift_save saved it while validating the form (and refused what leaves bookings uncovered).
+        pass
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Removing a shift goes through the roster's rule; a refusal names the bookings it would strand.
+        if request.method == "POST":
+            shift = self.get_object(request, object_id)
+            if shift is not None and self.has_delete_permission(request, shift):
+                try:
+                    roster.shift_remove(shift=shift)
+                except Conflict as exc:
+                    self.message_user(request, admin_roster.refusal_message(exc), level=messages.ERROR)
+                    return redirect("admin:scheduling_nurseshift_change", shift.pk)
+                self.message_user(request, f"Removed the shift {shift}.", level=messages.SUCCESS)
+                return redirect("admin:scheduling_nurseshift_changelist")
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        # The bulk delete would skip the roster's rule.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="Start", ordering="start")
+    def local_start(self, shift):
+        return local_label(shift.start, shift.site)
+
+    @admin.display(description="End", ordering="end")
+    def local_end(self, shift):
+        return local_label(shift.end, shift.site)
 
 
 @admin.register(SiteMembership)
@@ -216,16 +225,23 @@ class SiteMembershipAdmin(admin.ModelAdmin):
     list_filter = ["site"]
 
 
+def local_label(moment, site) -> str:
+    """A stored time in its site's zone, labelled: "Tue 02 Mar 2027 09:30 EST"."""
+    if moment is None:
+        return "-"
+    return f"{moment.astimezone(site.zone):%a %d %b %Y %H:%M %Z}"
+
+
 class BookingEventInline(admin.TabularInline):
     model = BookingEvent
     extra = 0
     can_delete = False
     fields = [
-        "at",
+        "when",
         "kind",
         "by",
-        "from_start",
-        "to_start",
+        "moved_from",
+        "moved_to",
         "from_chair",
         "to_chair",
         "from_status",
@@ -234,49 +250,26 @@ class BookingEventInline(admin.TabularInline):
     ]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("booking__site", "by", "from_chair", "to_chair")
+
+    @admin.display(description="At")
+    def when(self, event):
+        return local_label(event.at, event.booking.site)
+
+    @admin.display(description="From start")
+    def moved_from(self, event):
+        return local_label(event.from_start, event.booking.site)
+
+    @admin.display(description="To start")
+    def moved_to(self, event):
+        return local_label(event.to_start, event.booking.site)
+
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-class BookingAddForm(forms.ModelForm):
-    """Books through `booking_create`, so the admin obeys every rule the API does."""
-
-    start = forms.DateTimeField(
-        help_text="Local time of the chair's site, e.g. 2027-03-02 10:00.",
-        widget=forms.DateTimeInput(attrs={"placeholder": "YYYY-MM-DD HH:MM"}),
-    )
-    duration_minutes = forms.IntegerField(
-        min_value=1, max_value=int(MAX_SESSION.total_seconds() // 60), initial=240
-    )
-
-    class Meta:
-        model = Booking
-        # No order here: a booking joins an order's cycle only through the order's booking (infusions).
-        fields = ["chair", "patient", "start", "duration_minutes", "note"]
-
-    def _post_clean(self):
-        if self.errors:
-            return
-        data = self.cleaned_data
-        chair = data["chair"]
-        # The admin's current time zone is UTC; staff think in the site's local time.
-        start = timezone.make_naive(data["start"], timezone.get_current_timezone()).replace(
-            tzinfo=chair.site.zone
-        )
-        try:
-            self.instance = services.booking_create(
-                patient=data["patient"],
-                chair=chair,
-                start=start,
-                duration_minutes=data["duration_minutes"],
-                created_by=self.user,
-                note=data.get("note", ""),
-            )
-        except (ValidationError, Conflict) as exc:
-            form_errors_from(self, exc)
 
 
 class BookingRescheduleForm(forms.Form):
@@ -292,6 +285,9 @@ class BookingRescheduleForm(forms.Form):
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = Chair.objects.filter(site=site, is_active=True)
+        abbreviation = timezone.now().astimezone(site.zone).strftime("%Z")
+        where = f"{site.name}'s local time ({abbreviation}, {site.time_zone})"
+        self.fields["start"].help_text = f"New start in {where}, e.g. 2027-03-02 10:00."
 
 
 class BookingCancelForm(forms.Form):
@@ -303,7 +299,7 @@ class BookingNoShowForm(forms.Form):
 
 
 def _local(booking: Booking, start):
-    # The admin's current time zone is UTC; staff think in the site's local time.
+    # The form read the time in the user's site zone (scheduling/zones.py); it is the booking's site's.
     return timezone.make_naive(start, timezone.get_current_timezone()).replace(tzinfo=booking.site.zone)
 
 
@@ -353,8 +349,8 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
         "site",
         "chair",
         "patient",
-        "start",
-        "end",
+        "local_start",
+        "local_end",
         "status",
         "note",
         "cancel_reason",
@@ -381,7 +377,10 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
         return [booking.patient]
 
     def action_page_context(self, booking):
-        return {"local_start": booking.start.astimezone(booking.site.zone)}
+        return {
+            "local_start": booking.start.astimezone(booking.site.zone),
+            "local_when": local_label(booking.start, booking.site),
+        }
 
     @admin.display(description="Change")
     def change_links(self, booking):
@@ -389,26 +388,14 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
             return "-"
         return self.action_links(booking, ((action, page.title) for action, page in BOOKING_CHANGES.items()))
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = type("BookingAddForm", (BookingAddForm,), {"user": request.user})
-            kwargs["fields"] = BookingAddForm.Meta.fields
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else []
+    def has_add_permission(self, request):
+        # An infusion is booked from its order (infusions' "Book next cycle"), which takes the session's
+        # length from the plan and checks safety, authorization and the interval; a free-form booking
+        # form here could book an infusion without its order, so there is none.
+        return False
 
     def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": BookingAddForm.Meta.fields})]
         return [(None, {"fields": self.readonly_fields})]
-
-    def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
-
-    def save_model(self, request, obj, form, change):
-        # booking_create saved it while validating the form; bookings change through the services only.
-        pass
 
     def has_change_permission(self, request, obj=None):
         # The change page is for reading; moving, cancelling and no-shows have their own pages
@@ -418,9 +405,13 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Start (local)", ordering="start")
+    @admin.display(description="Start", ordering="start")
     def local_start(self, booking):
-        return f"{booking.start.astimezone(booking.site.zone):%Y-%m-%d %H:%M}"
+        return local_label(booking.start, booking.site)
+
+    @admin.display(description="End", ordering="end")
+    def local_end(self, booking):
+        return local_label(booking.end, booking.site)
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, booking):

@@ -145,9 +145,17 @@ def _runs(flags: list[bool]) -> list[int]:
 
 
 def day_candidates(
-    grid: DayGrid, *, site: Site, chairs: list[Chair], need: int, not_before: int, part_of_day: str | None
+    grid: DayGrid,
+    *,
+    site: Site,
+    chairs: list[Chair],
+    need: int,
+    not_before: int,
+    part_of_day: str | None,
+    every_chair: bool = False,
 ) -> list[Slot]:
-    """Every bookable start of one day (one slot per start: the first free chair in name order)."""
+    """Every bookable start of one day (one slot per start: the first free chair in name order; with
+    `every_chair`, one per free chair)."""
     ppn, spn = site.patients_per_nurse, site.starts_per_nurse_per_slot
     room = _runs([load < nurses * ppn for load, nurses in zip(grid.load, grid.nurses, strict=True)])
     free = {chair.pk: _runs([not busy for busy in grid.chair_busy[chair.pk]]) for chair in chairs}
@@ -163,11 +171,12 @@ def day_candidates(
             morning = start.astimezone(zone).time() < NOON
             if morning != (part_of_day == "morning"):
                 continue
-        chair = next((c for c in chairs if free[c.pk][i] >= need), None)
-        if chair is None:
+        fitting = [c for c in chairs if free[c.pk][i] >= need]
+        if not fitting:
             continue
         peak = max((grid.load[j] + 1) / (grid.nurses[j] * ppn) for j in range(i, i + need))
-        found.append(Slot(site, chair, start, grid.slot_start(i + need), peak))
+        for chair in fitting if every_chair else fitting[:1]:
+            found.append(Slot(site, chair, start, grid.slot_start(i + need), peak))
     return found
 
 
@@ -183,13 +192,16 @@ def find_slots(
     patient_id: int | None = None,
     limit: int = 10,
     now: datetime | None = None,
+    every_chair: bool = False,
 ) -> list[Slot]:
     """Return up to `limit` bookable slots between the local dates `date_from` and `date_to` (inclusive).
 
     `sites` is a Site queryset to search (all sites when None). `weekdays` are 0 (Monday) to 6;
     `part_of_day` is "morning" (local start before 12:00) or "afternoon"; `chair_kind` a ChairKind;
-    with `patient_id`, times the patient is already booked are left out. Six queries (seven with a
-    patient), whatever the number of bookings, sites or days.
+    with `patient_id`, times the patient is already booked are left out. Each start is offered in the
+    first free chair in name order, or, with `every_chair`, in each free chair (for a desk that shows
+    every chair's best start). Six queries (seven with a patient), whatever the number of bookings,
+    sites or days.
     """
     now = now or timezone.now()
     sites = Site.objects.all() if sites is None else sites
@@ -240,7 +252,9 @@ def find_slots(
         if weekdays is None or day.weekday() in weekdays:
             for site in site_list:
                 todays.extend(
-                    _site_day(site, day, need_delta, by_site_day, shifts_by_site_day, now, part_of_day)
+                    _site_day(
+                        site, day, need_delta, by_site_day, shifts_by_site_day, now, part_of_day, every_chair
+                    )
                 )
         if patient_busy:
             todays = [
@@ -252,7 +266,9 @@ def find_slots(
     return results
 
 
-def _site_day(site, day, need_delta, by_site_day, shifts_by_site_day, now, part_of_day) -> list[Slot]:
+def _site_day(
+    site, day, need_delta, by_site_day, shifts_by_site_day, now, part_of_day, every_chair=False
+) -> list[Slot]:
     step = timedelta(minutes=site.grid_minutes)
     if need_delta % step:
         return []
@@ -277,4 +293,5 @@ def _site_day(site, day, need_delta, by_site_day, shifts_by_site_day, now, part_
         need=need_delta // step,
         not_before=epoch(now),
         part_of_day=part_of_day,
+        every_chair=every_chair,
     )

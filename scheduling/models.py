@@ -223,7 +223,9 @@ class NurseShift(models.Model):
 
     def __str__(self) -> str:
         who = self.name or (self.nurse.get_full_name() if self.nurse_id else "") or "Nurse"
-        return f"{who} {self.start:%Y-%m-%d %H:%M}-{self.end:%H:%M} UTC"
+        zone = self.site.zone if self.site_id else self.start.tzinfo
+        start, end = self.start.astimezone(zone), self.end.astimezone(zone)
+        return f"{who} {start:%Y-%m-%d %H:%M}-{end:%H:%M} {start:%Z}"
 
 
 class SiteMembership(models.Model):
@@ -332,7 +334,7 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         local = self.start.astimezone(self.site.zone) if self.site_id else self.start
-        return f"Booking #{self.pk} {local:%Y-%m-%d %H:%M}"
+        return f"Booking #{self.pk} {local:%Y-%m-%d %H:%M %Z}"
 
     @property
     def is_active(self) -> bool:

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "clinic.session_limits.SessionLimitsMiddleware",
     "clinic.no_store.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    "scheduling.zones.SiteTimeZoneMiddleware",
     # Last, as django-axes asks: it turns a locked login into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -103,6 +104,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-us"
 # Stored times are aware UTC; each site has its own time zone for opening hours and reminders.
 TIME_ZONE = "UTC"
+# The staff pages' formats: date-times carry their zone's abbreviation (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 

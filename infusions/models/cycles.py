@@ -29,6 +29,11 @@ class CycleDay(models.Model):
     cycle = models.PositiveSmallIntegerField(null=True, blank=True)
     day = models.PositiveSmallIntegerField(null=True, blank=True)
     booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="cycle_day")
+    early_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why this cycle was booked earlier than the order's interval allows (empty: it was not).",
+    )
     released_at = models.DateTimeField(
         null=True, blank=True, help_text="When its booking was cancelled or marked a no-show."
     )

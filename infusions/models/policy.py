@@ -43,6 +43,13 @@ class InfusionPolicy(ChildVitalsLimits):
         max_digits=4, decimal_places=1, default=Decimal("10"), validators=[MinValueValidator(0)]
     )
     prep_minutes = models.PositiveSmallIntegerField(default=30)
+    early_cycle_tolerance_days = models.PositiveSmallIntegerField(
+        "days a cycle may be booked early",
+        default=3,
+        validators=[MaxValueValidator(30)],
+        help_text="A cycle booked nearer to another of its order's cycles than the order's interval less "
+        "these days needs a confirmation and a reason, which is recorded (infusions/interval.py).",
+    )
     observation_minutes = models.PositiveSmallIntegerField(default=30)
     grid_minutes = models.PositiveSmallIntegerField(default=15, validators=[MinValueValidator(1)])
     adjusted_weight_threshold_percent = models.DecimalField(
