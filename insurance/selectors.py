@@ -29,6 +29,7 @@ from insurance.models import (
     PriorAuthorization,
     UsageStatus,
 )
+from insurance.remaining import remaining
 
 EXPIRY_WARNING_DAYS = 30  # DOMAIN: warn 30 days before expiry
 DUE_SOON = timedelta(hours=24)
@@ -71,6 +72,70 @@ def payer_authorizations(payer: Payer, *, usage: bool = True) -> QuerySet[PriorA
         "coverage", "patient"
     )
     return with_usage(rows) if usage else rows
+
+
+# The insurer list's row: the authorization's own columns and its coverage's member id and plan.
+LIST_COLUMNS = (
+    "id",
+    "status",
+    "urgency",
+    "number",
+    "hcpcs_code",
+    "icd10_code",
+    "units_requested",
+    "infusions_requested",
+    "requested_from",
+    "requested_to",
+    "units_approved",
+    "infusions_approved",
+    "valid_from",
+    "valid_to",
+    "submitted_at",
+    "due_at",
+    "decided_at",
+    "denial_code",
+    "denial_reason",
+    "information_requested",
+    "created_at",
+    "updated_at",
+    "patient_id",  # for the audit trail; not shown
+)
+
+
+def payer_authorization_rows(payer: Payer) -> QuerySet:
+    """`payer_authorizations` as plain rows (`values()`, one join for the coverage): the insurer list
+    pages these by an index and builds no model objects. Usage figures: `attach_usage_rows`."""
+    return (
+        PriorAuthorization.objects.filter(payer=payer, submitted_at__isnull=False)
+        .order_by()
+        .values(*LIST_COLUMNS, member_id=F("coverage__member_id"), plan_name=F("coverage__plan_name"))
+    )
+
+
+def attach_usage_rows(rows: list[dict]) -> list[dict]:
+    """Add units and sessions used and reserved, and what remains, to plain authorization rows, in
+    one grouped query for the page, and return them."""
+    totals = (
+        {
+            (row["authorization_id"], row["status"]): (row["units"], row["sessions"])
+            for row in AuthorizationUsage.objects.filter(
+                authorization_id__in=[r["id"] for r in rows],
+                status__in=(UsageStatus.USED, UsageStatus.RESERVED),
+            )
+            .values("authorization_id", "status")
+            .annotate(units=Sum("units"), sessions=Count("pk"))
+            .order_by()
+        }
+        if rows
+        else {}
+    )
+    for row in rows:
+        units_used, sessions_used = totals.get((row["id"], UsageStatus.USED), (0, 0))
+        units_reserved, sessions_reserved = totals.get((row["id"], UsageStatus.RESERVED), (0, 0))
+        row["units_used"], row["units_reserved"] = units_used, units_reserved
+        row["remaining_units"] = remaining(row["units_approved"], units_used, units_reserved)
+        row["remaining_infusions"] = remaining(row["infusions_approved"], sessions_used, sessions_reserved)
+    return rows
 
 
 def attach_usage(authorizations: list[PriorAuthorization]) -> list[PriorAuthorization]:
