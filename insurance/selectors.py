@@ -61,17 +61,14 @@ def authorization_list() -> QuerySet[PriorAuthorization]:
     return with_usage(PriorAuthorization.objects.select_related("payer", "coverage", "patient"))
 
 
-def payer_authorizations(payer: Payer, *, usage: bool = True) -> QuerySet[PriorAuthorization]:
+def payer_authorizations(payer: Payer) -> QuerySet[PriorAuthorization]:
     """One payer's authorizations for its insurer API: nothing of any other payer can be reached, and
     nothing the clinic has not sent yet (a draft is the clinic's working copy, not a request).
-
-    With `usage=False` the usage figures are left for `attach_usage` to add to one page of rows: as
-    annotations PostgreSQL would compute them for every row it sorts or skips, not just the page's.
-    """
+    The list reads the same rows plain: `payer_authorization_rows`."""
     rows = PriorAuthorization.objects.filter(payer=payer, submitted_at__isnull=False).select_related(
         "coverage", "patient"
     )
-    return with_usage(rows) if usage else rows
+    return with_usage(rows)
 
 
 # The insurer list's row: the authorization's own columns and its coverage's member id and plan.
@@ -103,60 +100,33 @@ LIST_COLUMNS = (
 
 
 def payer_authorization_rows(payer: Payer) -> QuerySet:
-    """`payer_authorizations` as plain rows (`values()`, one join for the coverage): the insurer list
-    pages these by an index and builds no model objects. Usage figures: `attach_usage_rows`."""
+    """`payer_authorizations` as plain rows (`values()`, one join for the coverage, usage totals as
+    correlated subqueries): the insurer list pages these by an index and builds no model objects.
+    Walking an index to a LIMIT, PostgreSQL computes the subqueries for the page's rows only. What
+    remains of each grant: `with_remaining_rows`."""
     return (
-        PriorAuthorization.objects.filter(payer=payer, submitted_at__isnull=False)
+        with_usage(PriorAuthorization.objects.filter(payer=payer, submitted_at__isnull=False))
         .order_by()
-        .values(*LIST_COLUMNS, member_id=F("coverage__member_id"), plan_name=F("coverage__plan_name"))
-    )
-
-
-def attach_usage_rows(rows: list[dict]) -> list[dict]:
-    """Add units and sessions used and reserved, and what remains, to plain authorization rows, in
-    one grouped query for the page, and return them."""
-    totals = (
-        {
-            (row["authorization_id"], row["status"]): (row["units"], row["sessions"])
-            for row in AuthorizationUsage.objects.filter(
-                authorization_id__in=[r["id"] for r in rows],
-                status__in=(UsageStatus.USED, UsageStatus.RESERVED),
-            )
-            .values("authorization_id", "status")
-            .annotate(units=Sum("units"), sessions=Count("pk"))
-            .order_by()
-        }
-        if rows
-        else {}
-    )
-    for row in rows:
-        units_used, sessions_used = totals.get((row["id"], UsageStatus.USED), (0, 0))
-        units_reserved, sessions_reserved = totals.get((row["id"], UsageStatus.RESERVED), (0, 0))
-        row["units_used"], row["units_reserved"] = units_used, units_reserved
-        row["remaining_units"] = remaining(row["units_approved"], units_used, units_reserved)
-        row["remaining_infusions"] = remaining(row["infusions_approved"], sessions_used, sessions_reserved)
-    return rows
-
-
-def attach_usage(authorizations: list[PriorAuthorization]) -> list[PriorAuthorization]:
-    """Set the figures `with_usage` annotates (units and sessions used and reserved) on these rows, in
-    one grouped query, and return them."""
-    totals = {
-        (row["authorization_id"], row["status"]): row
-        for row in AuthorizationUsage.objects.filter(
-            authorization__in=authorizations, status__in=(UsageStatus.USED, UsageStatus.RESERVED)
+        .values(
+            *LIST_COLUMNS,
+            "units_used",
+            "units_reserved",
+            "sessions_used",
+            "sessions_reserved",
+            member_id=F("coverage__member_id"),
+            plan_name=F("coverage__plan_name"),
         )
-        .values("authorization_id", "status")
-        .annotate(units=Sum("units"), sessions=Count("pk"))
-        .order_by()
-    }
-    empty = {"units": 0, "sessions": 0}
-    for auth in authorizations:
-        used = totals.get((auth.pk, UsageStatus.USED), empty)
-        reserved = totals.get((auth.pk, UsageStatus.RESERVED), empty)
-        auth.units_used, auth.sessions_used = used["units"], used["sessions"]
-        auth.units_reserved, auth.sessions_reserved = reserved["units"], reserved["sessions"]
-    return authorizations
+    )
+
+
+def with_remaining_rows(rows: list[dict]) -> list[dict]:
+    """Add what remains of each grant (units and infusions) to rows of `payer_authorization_rows`."""
+    for row in rows:
+        row["remaining_units"] = remaining(row["units_approved"], row["units_used"], row["units_reserved"])
+        row["remaining_infusions"] = remaining(
+            row["infusions_approved"], row["sessions_used"], row["sessions_reserved"]
+        )
+    return rows
 
 
 def authorization_detail(queryset: QuerySet[PriorAuthorization]) -> QuerySet[PriorAuthorization]:
