@@ -125,7 +125,9 @@ def fill() -> None:
             free=500 if chairs == 30 else 0,
             prefix=f"S{chairs}-",
         )
-        print(f"  {chairs} chairs x {DAYS} days: {count} bookings, {utilisation:.0%} booked", flush=True)
+        nurses = scheduling_bench.nurses_for(chairs)
+        booked = f"{count} bookings, {utilisation:.0%} booked"
+        print(f"  {chairs} chairs x {DAYS} days, {nurses} nurses a day: {booked}", flush=True)
         if chairs == 30:
             # The booking bench's free mornings, kept in the scratch site's address for the next run.
             Site.objects.filter(pk=site.pk).update(

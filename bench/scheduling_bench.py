@@ -38,7 +38,12 @@ from scheduling.models import Booking, Chair, NurseShift, OpeningHours, Site
 
 OPEN_MINUTES = 12 * 60
 GRID = 15
-NURSES = 8
+NURSES = 8  # for 30 chairs; more chairs get proportionally more (nurses_for)
+
+
+def nurses_for(chairs: int) -> int:
+    """Enough nurses (4 patients each) for every chair at once, as a clinic staffs its chairs."""
+    return max(NURSES, -(-chairs * NURSES // 30))
 
 
 def fill(
@@ -53,7 +58,7 @@ def fill(
     """Return (site, first day, [(chair, day)] whose 07:00-11:00 is kept free for the creation bench).
 
     At most 6 free mornings a day: 8 nurses may start 8 infusions in one slot, and every one of them
-    is booked at 07:00."""
+    is booked at 07:00. Nurses: `nurses_for(chairs)`."""
     site = Site.objects.create(name=name, time_zone="America/New_York", address="1 Bench Rd")
     zone = site.zone
     OpeningHours.objects.bulk_create(
@@ -87,7 +92,7 @@ def fill(
         opens = datetime.combine(day, clock(7, 0), tzinfo=zone)
         shifts += [
             NurseShift(site=site, name=f"N{n}", start=opens, end=opens + timedelta(hours=12))
-            for n in range(NURSES)
+            for n in range(nurses_for(chairs))
         ]
         patient_turn = 0
         for c, chair in enumerate(chair_rows):
@@ -165,7 +170,7 @@ def main() -> None:
         client.force_login(user)
         print(
             f"{args.chairs} chairs, {args.days} days, {count} bookings, utilisation {utilisation:.0%}, "
-            f"{NURSES} nurses; in-process (no network)"
+            f"{nurses_for(args.chairs)} nurses; in-process (no network)"
         )
         print(f"{'call':64} {'median':>8} {'p95':>8} {'queries':>7} {'slots':>5}")
 
