@@ -38,14 +38,28 @@ from scheduling.models import Booking, Chair, NurseShift, OpeningHours, Site
 
 OPEN_MINUTES = 12 * 60
 GRID = 15
-NURSES = 8
+NURSES = 8  # for 30 chairs; more chairs get proportionally more (nurses_for)
 
 
-def fill(chairs: int, days: int, rng: random.Random):
-    """Return (site, first day, [(chair, day)] whose 07:00-11:00 is kept free for the creation bench)."""
-    site = Site.objects.create(
-        name="Bench Infusion Center", time_zone="America/New_York", address="1 Bench Rd"
-    )
+def nurses_for(chairs: int) -> int:
+    """Enough nurses (4 patients each) for every chair at once, as a clinic staffs its chairs."""
+    return max(NURSES, -(-chairs * NURSES // 30))
+
+
+def fill(
+    chairs: int,
+    days: int,
+    rng: random.Random,
+    *,
+    name: str = "Bench Infusion Center",
+    free: int = 200,
+    prefix: str = "BP",
+):
+    """Return (site, first day, [(chair, day)] whose 07:00-11:00 is kept free for the creation bench).
+
+    At most 6 free mornings a day: 8 nurses may start 8 infusions in one slot, and every one of them
+    is booked at 07:00. Nurses: `nurses_for(chairs)`."""
+    site = Site.objects.create(name=name, time_zone="America/New_York", address="1 Bench Rd")
     zone = site.zone
     OpeningHours.objects.bulk_create(
         OpeningHours(site=site, weekday=w, opens=clock(7, 0), closes=clock(19, 0)) for w in range(7)
@@ -55,7 +69,7 @@ def fill(chairs: int, days: int, rng: random.Random):
     )
     patients = Patient.objects.bulk_create(
         Patient(
-            mrn=f"BP{n:06d}",
+            mrn=f"{prefix}{n:06d}",
             given_name=f"Given{n}",
             family_name=f"Family{n}",
             date_of_birth=date(1960, 1, 1) + timedelta(days=n),
@@ -65,16 +79,20 @@ def fill(chairs: int, days: int, rng: random.Random):
         for n in range(max(200, chairs * 4))
     )
     first_day = timezone.now().astimezone(zone).date() + timedelta(days=1)
-    free_mornings = set()
-    while len(free_mornings) < 200:
-        free_mornings.add((rng.randrange(chairs), rng.randrange(days)))
+    free_mornings: set[tuple[int, int]] = set()
+    per_day: dict[int, int] = {}
+    while len(free_mornings) < min(free, days * 6, chairs * days):
+        c, d = rng.randrange(chairs), rng.randrange(days)
+        if (c, d) not in free_mornings and per_day.get(d, 0) < min(6, chairs):
+            free_mornings.add((c, d))
+            per_day[d] = per_day.get(d, 0) + 1
     shifts, bookings = [], []
     for d in range(days):
         day = first_day + timedelta(days=d)
         opens = datetime.combine(day, clock(7, 0), tzinfo=zone)
         shifts += [
             NurseShift(site=site, name=f"N{n}", start=opens, end=opens + timedelta(hours=12))
-            for n in range(NURSES)
+            for n in range(nurses_for(chairs))
         ]
         patient_turn = 0
         for c, chair in enumerate(chair_rows):
@@ -152,7 +170,7 @@ def main() -> None:
         client.force_login(user)
         print(
             f"{args.chairs} chairs, {args.days} days, {count} bookings, utilisation {utilisation:.0%}, "
-            f"{NURSES} nurses; in-process (no network)"
+            f"{nurses_for(args.chairs)} nurses; in-process (no network)"
         )
         print(f"{'call':64} {'median':>8} {'p95':>8} {'queries':>7} {'slots':>5}")
 

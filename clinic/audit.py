@@ -2,8 +2,10 @@
 
 Writes are recorded by django-auditlog (models registered with `auditlog.register`). Reads have no
 signal in Django, so every page, admin view and API view that shows patient data calls
-`record_access()` for the records it showed. Both land in auditlog's LogEntry table, which a database
-trigger keeps append-only (clinic/migrations/0001_audit_append_only.py).
+`record_access()` for the records it showed (a row per record), or, for a hot list,
+`record_page_access()` (one row per request naming every id read). Both land in auditlog's LogEntry
+table, which a database trigger keeps append-only (clinic/migrations/0001_audit_append_only.py).
+`reads_of()` answers "who read this record, when" from both kinds of row.
 """
 
 from collections.abc import Iterable
@@ -15,7 +17,7 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 
 
 def audit_register(*models) -> None:
@@ -75,11 +77,56 @@ def record_access(request, objects: Iterable[Model], *, via: str, detail: str = 
             action=LogEntry.Action.ACCESS,
             actor=user,
             actor_email=getattr(user, "email", None) if user else None,
-            remote_addr=getattr(request, "audit_remote_addr", None) or request.META.get("REMOTE_ADDR"),
+            remote_addr=_remote_addr(request),
             additional_data=extra,
         )
         for obj in objects
     )
+
+
+def _remote_addr(request) -> str | None:
+    return getattr(request, "audit_remote_addr", None) or request.META.get("REMOTE_ADDR")
+
+
+def record_page_access(
+    request, model: type[Model], ids: list[int], *, via: str, detail: str = "", related: dict | None = None
+) -> None:
+    """Record, in one row, that the requesting user was shown these records of `model`.
+
+    `related` names the other records the page showed, by model label: {"patients.patient": [3, 9]}.
+    The row's `additional_data["read"]` maps each model label to its ids; `reads_of()` finds it.
+    """
+    if not ids:
+        return
+    user = request.user if request.user.is_authenticated else None
+    read = {model._meta.label_lower: list(ids)}
+    for label, related_ids in (related or {}).items():
+        read[label.lower()] = sorted(set(related_ids))
+    extra = {"via": via, "read": read}
+    if detail:
+        extra["detail"] = detail
+    names = ", ".join(f"#{pk}" for pk in ids[:20]) + (", ..." if len(ids) > 20 else "")
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk="",
+        object_id=None,
+        object_repr=f"{len(ids)} {model._meta.verbose_name_plural}: {names}",
+        action=LogEntry.Action.ACCESS,
+        actor=user,
+        actor_email=getattr(user, "email", None) if user else None,
+        remote_addr=_remote_addr(request),
+        additional_data=extra,
+    )
+
+
+def reads_of(model: type[Model], pk: int) -> QuerySet[LogEntry]:
+    """Every read of one record: its own rows and the page rows that name it (newest first)."""
+    content_type = ContentType.objects.get_for_model(model)
+    label = model._meta.label_lower
+    return LogEntry.objects.filter(
+        Q(content_type=content_type, object_pk=str(pk)) | Q(additional_data__read__contains={label: [pk]}),
+        action=LogEntry.Action.ACCESS,
+    ).order_by("-timestamp", "-pk")
 
 
 class AuditedAdminMixin:

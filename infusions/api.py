@@ -4,6 +4,7 @@ overrides, responses, and booking cycles: availability, book, book-series). Ever
 rules are in services, planning and checks."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 
 from clinic.access import HasModelPermission
 from clinic.api import AuditedModelViewSet
-from infusions import selectors, services
+from infusions import catalogue, selectors, services
 from infusions.api_cycles import CanBook, OrderCyclesMixin
 from infusions.models import (
     InfusionPolicy,
@@ -176,13 +177,51 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.product_list()
 
 
+class CatalogueField(serializers.PrimaryKeyRelatedField):
+    """A product or protocol id, resolved from the catalogue each process keeps (infusions.catalogue),
+    with PrimaryKeyRelatedField's errors."""
+
+    def __init__(self, *, lookup, **kwargs):
+        self.lookup = lookup
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            found = self.lookup(int(data))
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
+
+
+class PatientIdField(serializers.PrimaryKeyRelatedField):
+    """A patient or diagnosis id, checked for its type here and resolved with the other in one query
+    (`OrderInputSerializer.validate`)."""
+
+    def to_internal_value(self, data):
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            return int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+
+
+def _does_not_exist(field: str, pk) -> ValidationError:
+    message = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
+    return ValidationError({field: ValidationError(str(message).format(pk_value=pk), code="does_not_exist")})
+
+
 class OrderInputSerializer(serializers.Serializer):
     """Parses types only; ranges and cross-field rules are the service's, so each has one stable code."""
 
-    patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.prefetch_related("risk_flags"))
-    indication = serializers.PrimaryKeyRelatedField(queryset=Diagnosis.objects.all())
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.prefetch_related("label_rates"))
-    protocol = serializers.PrimaryKeyRelatedField(queryset=selectors.protocol_list())
+    patient = PatientIdField(queryset=Patient.objects.all())
+    indication = PatientIdField(queryset=Diagnosis.objects.all())
+    product = CatalogueField(queryset=Product.objects.all(), lookup=catalogue.product)
+    protocol = CatalogueField(queryset=TitrationProtocol.objects.all(), lookup=catalogue.protocol)
     dose_grams_per_kg = serializers.DecimalField(
         max_digits=7, decimal_places=3, required=False, allow_null=True
     )
@@ -194,6 +233,25 @@ class OrderInputSerializer(serializers.Serializer):
     premedication = serializers.CharField(required=False, allow_blank=True, default="")
     prescriber = serializers.CharField(required=False, allow_blank=True, default="")
     start_date = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        # The patient and the diagnosis in one query (with the patient's risk flags).
+        patient_id, indication_id = attrs["patient"], attrs["indication"]
+        indication = (
+            Diagnosis.objects.select_related("patient")
+            .prefetch_related("patient__risk_flags")
+            .filter(pk=indication_id)
+            .first()
+        )
+        if indication is not None and indication.patient_id == patient_id:
+            patient = indication.patient
+        else:  # another patient's diagnosis (order_build refuses it), or a missing one
+            patient = Patient.objects.prefetch_related("risk_flags").filter(pk=patient_id).first()
+            if patient is None:
+                raise _does_not_exist("patient", patient_id)
+            if indication is None:
+                raise _does_not_exist("indication", indication_id)
+        return {**attrs, "patient": patient, "indication": indication}
 
 
 class OrderCreateSerializer(OrderInputSerializer):

@@ -5,7 +5,7 @@ class InfusionsConfig(AppConfig):
     name = "infusions"
 
     def ready(self) -> None:
-        from infusions import authorizations, selectors
+        from infusions import authorizations, catalogue, selectors  # noqa: F401  (catalogue: its receivers)
         from insurance.providers import register_clinical_summary
         from scheduling.hooks import register_reschedule_check
         from scheduling.limits import register_longest_session

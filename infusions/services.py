@@ -15,7 +15,7 @@ from django.utils import timezone
 from clinic.db import validated_save
 from clinic.errors import Conflict
 from clinic.roles import is_manager
-from infusions import selectors
+from infusions import catalogue, selectors
 from infusions.checks import BLOCK, unresolved_blocks
 from infusions.models import (
     HIGHER_IS_BETTER,
@@ -109,7 +109,7 @@ def order_build(
         premedication=premedication,
     )
     selectors.order_with_facts(order, facts)
-    return order, require_plan(order, policy=InfusionPolicy.current(), now=now or timezone.now())
+    return order, require_plan(order, policy=catalogue.policy(), now=now or timezone.now())
 
 
 def order_create(

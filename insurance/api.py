@@ -1,6 +1,7 @@
 """The insurer API: /api/v1/authorizations/ for a payer's client application (OAuth2 client credentials).
 
-- `GET  authorizations/?status=&updated_since=&ordering=&page=&page_size=`  the payer's authorizations
+- `GET  authorizations/?status=&updated_since=&ordering=&page_size=&cursor=`  the payer's authorizations,
+  in cursor pages (`next`; no count, no page numbers: each page is read from an index)
 - `GET  authorizations/{id}/`              one authorization, with its usage
 - `GET  authorizations/{id}/summary/`      the clinical summary for deciding (minimum necessary)
 - `GET  authorizations/{id}/utilization/`  units approved, used, reserved and remaining, per session
@@ -12,16 +13,18 @@ insurer token gets nothing from staff endpoints (they accept sessions only). Ano
 authorization is a 404, as if it did not exist. Every read lands in the audit trail.
 """
 
+from datetime import UTC, datetime
+
 import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from clinic.api import REPLAY_HEADER
-from clinic.audit import bind_actor, record_access
+from clinic.audit import bind_actor, record_access, record_page_access
+from clinic.pagination import KeysetPagination, Pagination
 from insurance import selectors, services
 from insurance.models import (
     AuthorizationEvent,
@@ -203,12 +206,36 @@ DECISION_EXAMPLES = [
 ]
 
 
+def _iso(value) -> str | None:
+    """A date or time as the API's serializers write it (UTC times end in Z)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        text = value.astimezone(UTC).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return value.isoformat()
+
+
+LIST_DATES = ("requested_from", "requested_to", "valid_from", "valid_to")
+LIST_TIMES = ("submitted_at", "due_at", "decided_at", "created_at", "updated_at")
+
+
+def list_row(row: dict) -> dict:
+    """One authorization of the list, in AuthorizationSerializer's fields and format, from a plain row."""
+    for name in (*LIST_DATES, *LIST_TIMES):
+        row[name] = _iso(row[name])
+    return {name: row[name] for name in AuthorizationSerializer.Meta.fields}
+
+
 @extend_schema_view(
     list=extend_schema(
         tags=[TAG],
         summary="Your members' authorizations",
         description="Needs `authorizations:read`. Filter by `status` (repeatable) and `updated_since`; "
-        "order by `updated_at`, `due_at`, `created_at` or `id` (prefix `-` for descending).",
+        "order by `updated_at`, `due_at`, `created_at` or `id` (prefix `-` for descending; ties by id). "
+        "Pages by cursor: follow `next` until it is null. There is no total count and no page number "
+        "(`page` is 400 `page_not_supported`); a cursor is tied to its ordering (else 400 "
+        "`cursor_invalid`).",
     ),
     retrieve=extend_schema(tags=[TAG], summary="One authorization with its usage"),
 )
@@ -216,10 +243,21 @@ class InsurerAuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
     authentication_classes = [InsurerTokenAuthentication]
     permission_classes = [HasInsurerScope]
     filterset_class = AuthorizationFilter
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    # Ordering belongs to the cursor pagination: a cursor is a position in one ordering.
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    pagination_class = KeysetPagination
     ordering_fields = ["updated_at", "due_at", "created_at", "id"]
-    ordering = ["-updated_at", "-id"]
+    ordering = "-updated_at"
     lookup_value_regex = r"\d+"
+
+    def filter_queryset(self, queryset):
+        # Building the filter set costs more than the page query (django-filter copies every filter
+        # each time); a list asked without any filter skips it.
+        if self.action == "list" and not any(
+            name in self.request.query_params for name in AuthorizationFilter.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(queryset)
 
     def scope_for(self, action_name: str | None) -> str:
         return DECIDE if action_name == "decision" else READ
@@ -232,8 +270,8 @@ class InsurerAuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular building the schema
             return PriorAuthorization.objects.none()
         # Only this payer's rows: another payer's id is a 404, exactly as a missing one.
-        if self.action == "list":  # usage figures are added to the page only (see `list`)
-            return selectors.payer_authorizations(self.request.payer, usage=False)
+        if self.action == "list":  # plain rows; usage figures are added to the page only (see `list`)
+            return selectors.payer_authorization_rows(self.request.payer)
         return selectors.authorization_detail(selectors.payer_authorizations(self.request.payer))
 
     def get_serializer_class(self):
@@ -250,10 +288,19 @@ class InsurerAuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = selectors.attach_usage(self.paginate_queryset(queryset))
-        self._audit(page, "list")
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = selectors.with_remaining_rows(page)
+        client = request.payer_client
+        # One audit row for the page, naming every authorization and patient on it.
+        record_page_access(
+            request,
+            PriorAuthorization,
+            [row["id"] for row in rows],
+            via="insurer_api",
+            detail=f"insurer {client.payer.code} client {client.application.client_id}: authorization list",
+            related={"patients.patient": [row["patient_id"] for row in rows]},
+        )
+        return self.get_paginated_response([list_row(row) for row in rows])
 
     def retrieve(self, request, *args, **kwargs):
         auth = self.get_object()
@@ -337,7 +384,7 @@ class InsurerAuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
         parameters=[EventQuerySerializer],
         responses=EventSerializer(many=True),
     )
-    @action(detail=False, methods=["get"], filter_backends=[])
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=Pagination)
     def events(self, request):
         query = EventQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

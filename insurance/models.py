@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from clinic.db import constraint_error
+from insurance.remaining import remaining
 from patients.models import Patient, PatientOwned
 
 # CMS-0057-F: a decision within 72 hours for expedited requests, 7 calendar days for standard ones.
@@ -216,15 +217,11 @@ class PriorAuthorization(PatientOwned):
     @property
     def remaining_units(self) -> int | None:
         """Units approved less those used and those reserved by booked sessions (None: not in units)."""
-        if self.units_approved is None:
-            return None
-        return self.units_approved - self.units_used - self.units_reserved
+        return remaining(self.units_approved, self.units_used, self.units_reserved)
 
     @property
     def remaining_infusions(self) -> int | None:
-        if self.infusions_approved is None:
-            return None
-        return self.infusions_approved - self.sessions_used - self.sessions_reserved
+        return remaining(self.infusions_approved, self.sessions_used, self.sessions_reserved)
 
 
 class AuthorizationEvent(models.Model):

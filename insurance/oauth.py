@@ -15,6 +15,7 @@ from oauth2_provider.scopes import SettingsScopes
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
+from insurance import tokens
 from insurance.models import PayerClient
 
 READ = "authorizations:read"
@@ -55,6 +56,9 @@ class InsurerTokenAuthentication(OAuth2Authentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header.lower().startswith("bearer "):
             return None
+        cached = tokens.lookup(header[7:].strip())
+        if cached is not None:
+            return self._authenticated(request, cached.client, cached.token)
         result = super().authenticate(request)
         if result is None:
             raise exceptions.AuthenticationFailed(
@@ -70,6 +74,11 @@ class InsurerTokenAuthentication(OAuth2Authentication):
             raise exceptions.AuthenticationFailed(
                 "This client application belongs to no payer.", code="invalid_token"
             )
+        tokens.store(token, client)
+        return self._authenticated(request, client, token)
+
+    @staticmethod
+    def _authenticated(request, client, token):
         request.payer_client = client
         request.payer = client.payer
         # The application's service user names the client in the audit trail.

@@ -29,6 +29,7 @@ from insurance.models import (
     PriorAuthorization,
     UsageStatus,
 )
+from insurance.remaining import remaining
 
 EXPIRY_WARNING_DAYS = 30  # DOMAIN: warn 30 days before expiry
 DUE_SOON = timedelta(hours=24)
@@ -60,43 +61,72 @@ def authorization_list() -> QuerySet[PriorAuthorization]:
     return with_usage(PriorAuthorization.objects.select_related("payer", "coverage", "patient"))
 
 
-def payer_authorizations(payer: Payer, *, usage: bool = True) -> QuerySet[PriorAuthorization]:
+def payer_authorizations(payer: Payer) -> QuerySet[PriorAuthorization]:
     """One payer's authorizations for its insurer API: nothing of any other payer can be reached, and
     nothing the clinic has not sent yet (a draft is the clinic's working copy, not a request).
-
-    With `usage=False` the usage figures are left for `attach_usage` to add to one page of rows: as
-    annotations PostgreSQL would compute them for every row it sorts or skips, not just the page's.
-    """
+    The list reads the same rows plain: `payer_authorization_rows`."""
     rows = PriorAuthorization.objects.filter(payer=payer, submitted_at__isnull=False).select_related(
         "coverage", "patient"
     )
-    return with_usage(rows) if usage else rows
+    return with_usage(rows)
 
 
-def attach_usage(authorizations: list[PriorAuthorization]) -> list[PriorAuthorization]:
-    """Set the figures `with_usage` annotates (units and sessions used and reserved) on these rows, in
-    one grouped query, and return them."""
-    totals = {
-        (row["authorization_id"], row["status"]): row
-        for row in AuthorizationUsage.objects.filter(
-            authorization__in=authorizations, status__in=(UsageStatus.USED, UsageStatus.RESERVED)
-        )
-        .values("authorization_id", "status")
-        .annotate(units=Sum("units"), sessions=Count("pk"))
+# The insurer list's row: the authorization's own columns and its coverage's member id and plan.
+LIST_COLUMNS = (
+    "id",
+    "status",
+    "urgency",
+    "number",
+    "hcpcs_code",
+    "icd10_code",
+    "units_requested",
+    "infusions_requested",
+    "requested_from",
+    "requested_to",
+    "units_approved",
+    "infusions_approved",
+    "valid_from",
+    "valid_to",
+    "submitted_at",
+    "due_at",
+    "decided_at",
+    "denial_code",
+    "denial_reason",
+    "information_requested",
+    "created_at",
+    "updated_at",
+    "patient_id",  # for the audit trail; not shown
+)
+
+
+def payer_authorization_rows(payer: Payer) -> QuerySet:
+    """`payer_authorizations` as plain rows (`values()`, one join for the coverage, usage totals as
+    correlated subqueries): the insurer list pages these by an index and builds no model objects.
+    Walking an index to a LIMIT, PostgreSQL computes the subqueries for the page's rows only. What
+    remains of each grant: `with_remaining_rows`."""
+    return (
+        with_usage(PriorAuthorization.objects.filter(payer=payer, submitted_at__isnull=False))
         .order_by()
-    }
-    empty = {"units": 0, "sessions": 0}
-    for auth in authorizations:
-        used = totals.get((auth.pk, UsageStatus.USED), empty)
-        reserved = totals.get((auth.pk, UsageStatus.RESERVED), empty)
-        # The names `with_usage` annotates, which the model does not declare.
-        vars(auth).update(
-            units_used=used["units"],
-            sessions_used=used["sessions"],
-            units_reserved=reserved["units"],
-            sessions_reserved=reserved["sessions"],
+        .values(
+            *LIST_COLUMNS,
+            "units_used",
+            "units_reserved",
+            "sessions_used",
+            "sessions_reserved",
+            member_id=F("coverage__member_id"),
+            plan_name=F("coverage__plan_name"),
         )
-    return authorizations
+    )
+
+
+def with_remaining_rows(rows: list[dict]) -> list[dict]:
+    """Add what remains of each grant (units and infusions) to rows of `payer_authorization_rows`."""
+    for row in rows:
+        row["remaining_units"] = remaining(row["units_approved"], row["units_used"], row["units_reserved"])
+        row["remaining_infusions"] = remaining(
+            row["infusions_approved"], row["sessions_used"], row["sessions_reserved"]
+        )
+    return rows
 
 
 def authorization_detail(queryset: QuerySet[PriorAuthorization]) -> QuerySet[PriorAuthorization]:

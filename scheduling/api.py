@@ -240,9 +240,8 @@ class BookingViewSet(AuditedModelViewSet):
         form = BookingCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         booking = services.booking_create(**form.validated_data, created_by=request.user)
-        response = self._fresh(booking)
-        response.status_code = status.HTTP_201_CREATED
-        return response
+        # The new booking holds its site, chair and patient already: no need to read it back.
+        return Response(self.get_serializer(booking).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RescheduleSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])

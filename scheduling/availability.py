@@ -1,10 +1,10 @@
 """Finding bookable slots: the first N (site, chair, start) that satisfy every booking rule.
 
-Everything is read in a fixed number of queries (sites with their opening hours, closures and chairs;
-the nurse shifts and the active bookings of the range), then the grid of each open day is walked in
-Python. The rules are those `scheduling.services.booking_create` enforces: the grid, opening hours and
-closures, a free chair, a patient-free time, nurse capacity over the whole session and the start limit
-in its first slot.
+The sites are read with their opening hours, closures and chairs; then the calendar (the nurse shifts
+and the active bookings) in windows of days, one query each, until enough slots are found; the grid of
+each open day is walked in Python. The rules are those `scheduling.services.booking_create` enforces:
+the grid, opening hours and closures, a free chair, a patient-free time, nurse capacity over the whole
+session and the start limit in its first slot.
 
 Ranking: earlier days first. Within a day, earliest start first; at a site that prefers to flatten
 the peak (`Site.flatten_peak`), the slots whose busiest moment is least loaded (booked patients over
@@ -12,12 +12,13 @@ nurse capacity) come first, then the earliest. Days come first so that flattenin
 patient to a later week.
 """
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import BigIntegerField, F, Func, Prefetch
+from django.db.models import BigIntegerField, F, Func, IntegerField, Prefetch, Value
 from django.utils import timezone
 
 from scheduling.models import (
@@ -180,6 +181,58 @@ def day_candidates(
     return found
 
 
+FIRST_WINDOW_DAYS = 3  # most searches stop within the first days; later windows double
+
+
+def _windows(date_from: date, date_to: date):
+    """Consecutive (first, last) local dates covering the range: 3 days, then 6, 12, 24, ..."""
+    first, size = date_from, FIRST_WINDOW_DAYS
+    while first <= date_to:
+        last = min(date_to, first + timedelta(days=size - 1))
+        yield first, last
+        first, size = last + timedelta(days=1), size * 2
+
+
+def _midnights(zone, first: date, days: int) -> list[int]:
+    """The epoch seconds of each local midnight from `first`, one more than `days` (DST-aware: a day
+    is 23 or 25 hours long when the clocks change). A row's local day is then a bisection, with no
+    datetime object built per row."""
+    return [
+        epoch(datetime.combine(first + timedelta(days=n), time.min, tzinfo=zone)) for n in range(days + 1)
+    ]
+
+
+BOOKING, SHIFT, PATIENT = 0, 1, 2
+
+
+def _window_rows(site_ids: list[int], first: date, last: date, patient_id: int | None) -> list[tuple]:
+    """One query for a window of days: (kind, site, chair, start, end) of the active bookings and nurse
+    shifts of the sites and, with a patient, that patient's active bookings anywhere. Times are epoch
+    seconds; no ORDER BY (the grid does not need one)."""
+    # UTC bounds wide enough for every time zone on earth.
+    range_start = datetime.combine(first - timedelta(days=1), time.min, tzinfo=UTC)
+    range_end = datetime.combine(last + timedelta(days=2), time.min, tzinfo=UTC)
+    active = (
+        Booking.objects.filter(start__lt=range_end, end__gt=range_start, start__gt=range_start - MAX_SESSION)
+        .exclude(status__in=INACTIVE_STATUSES)
+        .order_by()
+        .annotate(s=_epoch("start"), e=_epoch("end"))
+    )
+    kind = Value(BOOKING, output_field=IntegerField())
+    parts = [active.filter(site_id__in=site_ids).values_list(kind, "site_id", "chair_id", "s", "e")]
+    shifts = (
+        NurseShift.objects.filter(site_id__in=site_ids, start__lt=range_end, end__gt=range_start)
+        .order_by()
+        .annotate(s=_epoch("start"), e=_epoch("end"))
+    )
+    none = Value(0, output_field=BigIntegerField())
+    parts.append(shifts.values_list(Value(SHIFT, output_field=IntegerField()), "site_id", none, "s", "e"))
+    if patient_id is not None:
+        mine = active.filter(patient_id=patient_id)
+        parts.append(mine.values_list(Value(PATIENT, output_field=IntegerField()), "site_id", none, "s", "e"))
+    return _raw_rows(parts[0].union(*parts[1:], all=True))
+
+
 def find_slots(
     *,
     duration_minutes: int,
@@ -200,8 +253,12 @@ def find_slots(
     `part_of_day` is "morning" (local start before 12:00) or "afternoon"; `chair_kind` a ChairKind;
     with `patient_id`, times the patient is already booked are left out. Each start is offered in the
     first free chair in name order, or, with `every_chair`, in each free chair (for a desk that shows
-    every chair's best start). Six queries (seven with a patient), whatever the number of bookings,
-    sites or days.
+    every chair's best start).
+
+    The calendar is read in windows of days (3, then 6, 12, ...) and the search stops at the window
+    in which `limit` slots are found, so its cost grows with the days actually searched, not the
+    range asked. Queries: four for the sites (with hours, closures, chairs), then one per window read,
+    whatever the number of bookings.
     """
     now = now or timezone.now()
     sites = Site.objects.all() if sites is None else sites
@@ -217,58 +274,62 @@ def find_slots(
     )
     if not site_list:
         return []
-    # UTC bounds wide enough for every time zone on earth.
-    range_start = datetime.combine(date_from - timedelta(days=1), time.min, tzinfo=UTC)
-    range_end = datetime.combine(date_to + timedelta(days=2), time.min, tzinfo=UTC)
     site_ids = [site.pk for site in site_list]
-    active = Booking.objects.filter(
-        start__lt=range_end, end__gt=range_start, start__gt=range_start - MAX_SESSION
-    )
-    active = active.exclude(status__in=INACTIVE_STATUSES)
-    by_site_day: dict[tuple[int, date], list] = defaultdict(list)
-    zones = {site.pk: site.zone for site in site_list}
-    rows = active.filter(site_id__in=site_ids).annotate(s=_epoch("start"), e=_epoch("end"))
-    for site_id, chair_id, start, end in _raw_rows(rows.values_list("site_id", "chair_id", "s", "e")):
-        day = datetime.fromtimestamp(start, zones[site_id]).date()
-        by_site_day[(site_id, day)].append((chair_id, start, end))
-    shifts_by_site_day: dict[tuple[int, date], list] = defaultdict(list)
-    shifts = NurseShift.objects.filter(site_id__in=site_ids, start__lt=range_end, end__gt=range_start)
-    shifts = shifts.annotate(s=_epoch("start"), e=_epoch("end"))
-    for site_id, start, end in _raw_rows(shifts.values_list("site_id", "s", "e")):
-        first = datetime.fromtimestamp(start, zones[site_id]).date()
-        last = datetime.fromtimestamp(end - 1, zones[site_id]).date()
-        for n in range((last - first).days + 1):
-            shifts_by_site_day[(site_id, first + timedelta(days=n))].append((start, end))
-    patient_busy: list[tuple[int, int]] = []
-    if patient_id is not None:
-        busy = active.filter(patient_id=patient_id).annotate(s=_epoch("start"), e=_epoch("end"))
-        patient_busy = list(busy.values_list("s", "e"))
-
     need_delta = timedelta(minutes=duration_minutes)
     results: list[Slot] = []
-    day = date_from
-    while day <= date_to and len(results) < limit:
-        todays: list[Slot] = []
-        if weekdays is None or day.weekday() in weekdays:
-            for site in site_list:
-                todays.extend(
-                    _site_day(
-                        site, day, need_delta, by_site_day, shifts_by_site_day, now, part_of_day, every_chair
+    for first, last in _windows(date_from, date_to):
+        days = (last - first).days + 1
+        midnights = {site.pk: _midnights(site.zone, first, days) for site in site_list}
+        bookings: dict[tuple[int, int], list] = defaultdict(list)
+        shifts: dict[tuple[int, int], list] = defaultdict(list)
+        patient_busy: list[tuple[int, int]] = []
+        for kind, site_id, chair_id, start, end in _window_rows(site_ids, first, last, patient_id):
+            if kind == PATIENT:
+                patient_busy.append((start, end))
+                continue
+            bounds = midnights.get(site_id)
+            if bounds is None:
+                continue
+            if kind == BOOKING:
+                n = bisect_right(bounds, start) - 1
+                if 0 <= n < days:
+                    bookings[(site_id, n)].append((chair_id, start, end))
+            else:  # a shift counts on every local day it covers
+                lo = max(0, bisect_right(bounds, start) - 1)
+                hi = min(days - 1, bisect_right(bounds, end - 1) - 1)
+                for n in range(lo, hi + 1):
+                    shifts[(site_id, n)].append((start, end))
+        for n in range(days):
+            day = first + timedelta(days=n)
+            todays: list[Slot] = []
+            if weekdays is None or day.weekday() in weekdays:
+                for site in site_list:
+                    todays.extend(
+                        _site_day(
+                            site,
+                            day,
+                            need_delta,
+                            bookings.get((site.pk, n), []),
+                            shifts.get((site.pk, n), []),
+                            now,
+                            part_of_day,
+                            every_chair,
+                        )
                     )
-                )
-        if patient_busy:
-            todays = [
-                s for s in todays if not any(b < epoch(s.end) and e > epoch(s.start) for b, e in patient_busy)
-            ]
-        todays.sort(key=lambda s: (s.peak_load if s.site.flatten_peak else 0, s.start, s.site.name))
-        results.extend(todays[: limit - len(results)])
-        day += timedelta(days=1)
+            if patient_busy:
+                todays = [
+                    s
+                    for s in todays
+                    if not any(b < epoch(s.end) and e > epoch(s.start) for b, e in patient_busy)
+                ]
+            todays.sort(key=lambda s: (s.peak_load if s.site.flatten_peak else 0, s.start, s.site.name))
+            results.extend(todays[: limit - len(results)])
+            if len(results) >= limit:
+                return results
     return results
 
 
-def _site_day(
-    site, day, need_delta, by_site_day, shifts_by_site_day, now, part_of_day, every_chair=False
-) -> list[Slot]:
+def _site_day(site, day, need_delta, bookings, shifts, now, part_of_day, every_chair=False) -> list[Slot]:
     step = timedelta(minutes=site.grid_minutes)
     if need_delta % step:
         return []
@@ -283,8 +344,8 @@ def _site_day(
         opens=hours.opens,
         closes=hours.closes,
         chair_ids=[c.pk for c in site.bookable_chairs],
-        bookings=by_site_day.get((site.pk, day), []),
-        shifts=shifts_by_site_day.get((site.pk, day), []),
+        bookings=bookings,
+        shifts=shifts,
     )
     return day_candidates(
         grid,

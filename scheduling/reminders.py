@@ -123,8 +123,17 @@ def _render(template: str, row: Notification, booking: Booking, now: datetime) -
     )
 
 
-def _booking(row: Notification) -> Booking | None:
+def _read_booking(row: Notification) -> Booking | None:
     return Booking.objects.select_related("site", "patient").filter(pk=row.record_id).first()
+
+
+def _booking(row: Notification) -> Booking | None:
+    return registry.preloaded(row, _read_booking)
+
+
+def load_bookings(ids: list[int]) -> dict[int, Booking]:
+    """A dispatch batch's bookings, with their sites and patients, in one query."""
+    return Booking.objects.select_related("site", "patient").in_bulk(ids)
 
 
 def render_appointment_reminder(row: Notification, now: datetime) -> registry.Outcome:
@@ -199,7 +208,10 @@ for _hours in settings.REMINDER_HOURS_BEFORE:
         appointment_kind(_hours),
         label=f"Appointment reminder, {_hours} h before",
         render=render_appointment_reminder,
+        load=load_bookings,
     )
-registry.register_kind(FOLLOWUP, label="Follow-up after an infusion", render=render_followup)
+registry.register_kind(
+    FOLLOWUP, label="Follow-up after an infusion", render=render_followup, load=load_bookings
+)
 registry.register_kind(DIGEST, label="Staff digest", render=render_digest)
 registry.register_planner("staff_digest", digest_plan)

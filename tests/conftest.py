@@ -50,6 +50,15 @@ def api():
     return Client()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_catalogue():
+    """Each test rolls its rows back; the product catalogue a process keeps must not outlive them."""
+    from infusions import catalogue
+
+    catalogue.forget()
+    yield
+
+
 def pytest_configure(config):
     """`CLINIC_TEST_CLOCK=2026-12-04T03:30:00Z pytest` runs the whole suite with the clock set there.
 

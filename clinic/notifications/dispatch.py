@@ -23,6 +23,7 @@ crash leaves no trace of which rows were in flight, so email could not be treate
 
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -90,21 +91,28 @@ def outbox_recover(*, now: datetime) -> int:
     return released
 
 
+_COLUMNS = [f.column for f in Notification._meta.concrete_fields]
+_ATTNAMES = [f.attname for f in Notification._meta.concrete_fields]
+_TABLE = Notification._meta.db_table
+
 _CLAIM_SQL = f"""
-UPDATE {Notification._meta.db_table} SET status = %s, claim_token = %s, lease_until = %s, updated_at = %s
+UPDATE {_TABLE} SET status = %s, claim_token = %s, lease_until = %s, updated_at = %s
 WHERE id IN (
-    SELECT id FROM {Notification._meta.db_table}
+    SELECT id FROM {_TABLE}
     WHERE status = %s AND due_at <= %s {{only}}
     ORDER BY due_at
     LIMIT %s
     FOR UPDATE SKIP LOCKED
 )
-RETURNING id
-"""  # noqa: S608 - only the table name is interpolated
+RETURNING {", ".join(f'"{c}"' for c in _COLUMNS)}
+"""  # noqa: S608 - only the table and column names are interpolated
 
 
-def outbox_claim(*, now: datetime, limit: int, only: int | None = None) -> tuple[uuid.UUID, list[int]]:
-    """Claim up to `limit` due pending rows (or just row `only`) for this worker; return token and ids."""
+def outbox_claim(
+    *, now: datetime, limit: int, only: int | None = None
+) -> tuple[uuid.UUID, list[Notification]]:
+    """Claim up to `limit` due pending rows (or just row `only`) for this worker; return the token and
+    the claimed rows themselves (the claim's RETURNING: no second read), in id order."""
     token = uuid.uuid4()
     sql = _CLAIM_SQL.replace("{only}", "AND id = %s" if only is not None else "")
     params: list = [Status.CLAIMED, token, now + lease(), now, Status.PENDING, now]
@@ -113,8 +121,20 @@ def outbox_claim(*, now: datetime, limit: int, only: int | None = None) -> tuple
     params.append(limit)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = sorted(row[0] for row in cursor.fetchall())
-    return token, ids
+        fetched = cursor.fetchall()
+    # What the ORM applies to each column it reads (backend and field converters).
+    converters = []
+    for f in Notification._meta.concrete_fields:
+        col = f.get_col(_TABLE)
+        converters.append((f, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+    rows = []
+    for values in fetched:
+        values = list(values)
+        for n, (f, field_converters) in enumerate(converters):
+            for converter in field_converters:
+                values[n] = converter(values[n], f, connection)
+        rows.append(Notification.from_db(connection.alias, _ATTNAMES, values))
+    return token, sorted(rows, key=lambda row: row.pk)
 
 
 def _mine(pk: int, token: uuid.UUID):
@@ -145,18 +165,8 @@ def outbox_send_claimed(pk: int, token: uuid.UUID, result: DrainResult) -> None:
         result.count(pk, "failed")
         return
 
-    if isinstance(outcome, registry.Skip):
-        _release(pk, token, status=Status.CANCELLED, last_error=outcome.reason[:300])
-        result.count(pk, "cancelled")
-        return
-    if isinstance(outcome, registry.Defer):
-        # Not an attempt: give it back.
-        _release(pk, token, status=Status.PENDING, due_at=outcome.until, attempts=F("attempts") - 1)
-        result.count(pk, "deferred")
-        return
-    if isinstance(outcome, registry.Reroute):
-        _reroute(row, token, outcome.channel)
-        result.count(pk, "cancelled")
+    if not isinstance(outcome, registry.Message):
+        _settle_without_sending(row, token, outcome, result)
         return
 
     try:
@@ -169,16 +179,7 @@ def outbox_send_claimed(pk: int, token: uuid.UUID, result: DrainResult) -> None:
                 to=outcome.to, subject=outcome.subject, body=outcome.body, idempotency_key=row.idempotency_key
             )
     except channels.SendError as exc:
-        attempts = row.attempts  # this one included (counted when it went to sending)
-        if exc.transient and attempts < settings.OUTBOX_MAX_ATTEMPTS:
-            _release(
-                pk, token, status=Status.PENDING, due_at=now + backoff(attempts), last_error=str(exc)[:300]
-            )
-            result.count(pk, "retried")
-        else:
-            _release(pk, token, status=Status.FAILED, last_error=str(exc)[:300])
-            result.count(pk, "failed")
-        logger.warning("outbox %s (%s): %s", pk, row.kind, exc.code)
+        _settle_error(row, token, exc, now, result)
         return
 
     if _release(pk, token, status=Status.SENT, sent_at=timezone.now(), provider_message_id=message_id[:100]):
@@ -187,6 +188,133 @@ def outbox_send_claimed(pk: int, token: uuid.UUID, result: DrainResult) -> None:
         # Our lease lapsed mid-call and another worker re-sent with the same key; the provider
         # delivered once and that worker records it.
         result.count(pk, "lost")
+
+
+_SENDING_SQL = f"""
+UPDATE {_TABLE} SET status = %s, lease_until = %s, attempts = attempts + 1, updated_at = %s
+WHERE id = ANY(%s) AND claim_token = %s AND status = %s
+RETURNING id, attempts
+"""  # noqa: S608
+
+_SENT_SQL = f"""
+UPDATE {_TABLE} AS n SET status = %s, sent_at = %s, provider_message_id = v.message_id,
+    claim_token = NULL, lease_until = NULL, updated_at = %s
+FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS message_id) AS v
+WHERE n.id = v.id AND n.claim_token = %s
+RETURNING n.id
+"""  # noqa: S608
+
+
+def _preload(rows: list[Notification]) -> None:
+    """Read the records of the batch's rows in one query per kind (the kinds that offer `load`)."""
+    by_kind: dict[str, list[Notification]] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row)
+    for name, kind_rows in by_kind.items():
+        load = registry.get_kind(name).load
+        if load is None:
+            continue
+        records = load(sorted({row.record_id for row in kind_rows}))
+        for row in kind_rows:
+            row.preloaded_record = records.get(row.record_id)
+
+
+def _send_sms(job) -> str | channels.SendError:
+    to, body, key = job
+    try:
+        return channels.get_sms_backend().send(to=to, body=body, idempotency_key=key)
+    except channels.SendError as exc:
+        return exc
+
+
+def outbox_send_batch(rows: list[Notification], token: uuid.UUID, result: DrainResult) -> None:
+    """Send a claimed batch of SMS rows (whose provider honours the idempotency key) with a constant
+    number of queries: the move to `sending` in one UPDATE, their records in one query per kind, the
+    provider calls in parallel threads (settings.OUTBOX_SEND_THREADS; no database in them), and the
+    `sent` marks in one UPDATE. A crash between a provider call and that last UPDATE leaves rows
+    `sending`: recovery sends them again with the same key, and the provider delivers nothing new (the
+    module docstring's step 3-4 case, for several rows at once)."""
+    if not rows:
+        return
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SENDING_SQL,
+            [Status.SENDING, now + lease(), now, [r.pk for r in rows], token, Status.CLAIMED],
+        )
+        attempts = dict(cursor.fetchall())
+    live = []
+    for row in rows:
+        if row.pk not in attempts:
+            result.count(row.pk, "lost")  # another worker took it after our lease lapsed
+            continue
+        row.status, row.attempts = Status.SENDING, attempts[row.pk]
+        live.append(row)
+    _preload(live)
+    jobs: list[tuple[Notification, tuple[str, str, str]]] = []
+    for row in live:
+        try:
+            outcome = registry.get_kind(row.kind).render(row, now)
+        except Exception:
+            logger.exception("outbox %s (%s): rendering failed", row.pk, row.kind)
+            _release(row.pk, token, status=Status.FAILED, last_error="render_error: see the worker log")
+            result.count(row.pk, "failed")
+            continue
+        if not isinstance(outcome, registry.Message):
+            _settle_without_sending(row, token, outcome, result)
+            continue
+        jobs.append((row, (outcome.to[0], outcome.body, row.idempotency_key)))
+    threads = max(1, min(settings.OUTBOX_SEND_THREADS, len(jobs)))
+    if threads == 1:
+        answers = [_send_sms(job) for _, job in jobs]
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            answers = list(pool.map(_send_sms, [job for _, job in jobs]))
+    sent: list[tuple[int, str]] = []
+    for (row, _job), answer in zip(jobs, answers, strict=True):
+        if isinstance(answer, channels.SendError):
+            _settle_error(row, token, answer, now, result)
+        else:
+            sent.append((row.pk, answer[:100]))
+    if not sent:
+        return
+    at = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SENT_SQL, [Status.SENT, at, at, [pk for pk, _ in sent], [mid for _, mid in sent], token]
+        )
+        recorded = {pk for (pk,) in cursor.fetchall()}
+    for pk, _ in sent:
+        # Not recorded: our lease lapsed mid-call and another worker re-sent with the same key; the
+        # provider delivered once and that worker records it.
+        result.count(pk, "sent" if pk in recorded else "lost")
+
+
+def _settle_without_sending(row: Notification, token: uuid.UUID, outcome, result: DrainResult) -> None:
+    """A rendered row that is not sent now: skipped, deferred or rerouted."""
+    if isinstance(outcome, registry.Skip):
+        _release(row.pk, token, status=Status.CANCELLED, last_error=outcome.reason[:300])
+        result.count(row.pk, "cancelled")
+    elif isinstance(outcome, registry.Defer):
+        # Not an attempt: give it back.
+        _release(row.pk, token, status=Status.PENDING, due_at=outcome.until, attempts=F("attempts") - 1)
+        result.count(row.pk, "deferred")
+    else:  # Reroute
+        _reroute(row, token, outcome.channel)
+        result.count(row.pk, "cancelled")
+
+
+def _settle_error(row: Notification, token: uuid.UUID, exc, now: datetime, result: DrainResult) -> None:
+    attempts = row.attempts  # this one included (counted when it went to sending)
+    if exc.transient and attempts < settings.OUTBOX_MAX_ATTEMPTS:
+        _release(
+            row.pk, token, status=Status.PENDING, due_at=now + backoff(attempts), last_error=str(exc)[:300]
+        )
+        result.count(row.pk, "retried")
+    else:
+        _release(row.pk, token, status=Status.FAILED, last_error=str(exc)[:300])
+        result.count(row.pk, "failed")
+    logger.warning("outbox %s (%s): %s", row.pk, row.kind, exc.code)
 
 
 def _reroute(row: Notification, token: uuid.UUID, channel: str) -> None:
@@ -214,12 +342,18 @@ def outbox_drain(
     while timezone.now() < deadline:
         now = timezone.now()
         outbox_recover(now=now)
-        token, ids = outbox_claim(now=now, limit=batch, only=only)
-        if not ids:
+        token, rows = outbox_claim(now=now, limit=batch, only=only)
+        if not rows:
             break
-        for pk in ids:
-            outbox_send_claimed(pk, token, result)
-        if only is not None or len(ids) < batch:
+        # SMS in a batch; a channel whose provider ignores the idempotency key (SMTP email) one row at
+        # a time, so that a crash leaves at most one of them with an unknown outcome.
+        batched = [row for row in rows if row.channel == Channel.SMS and channel_is_idempotent(Channel.SMS)]
+        outbox_send_batch(batched, token, result)
+        in_batch = {row.pk for row in batched}
+        for row in rows:
+            if row.pk not in in_batch:
+                outbox_send_claimed(row.pk, token, result)
+        if only is not None or len(rows) < batch:
             break  # the queue is empty (rows due meanwhile wait for the next tick)
     return result
 

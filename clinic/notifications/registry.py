@@ -50,6 +50,9 @@ class Kind:
     name: str
     label: str
     render: Callable[..., Outcome]
+    # Reads the records of many rows at once: `load(record_ids) -> {record_id: record}`. The dispatcher
+    # calls it once per batch and sets each row's `preloaded_record` (None: deleted) before `render`.
+    load: Callable[[list[int]], dict] | None = None
 
 
 @dataclass
@@ -62,9 +65,19 @@ class Registry:
 REGISTRY = Registry()
 
 
-def register_kind(name: str, *, label: str, render: Callable[..., Outcome]) -> None:
-    """Say how a row of kind `name` is rendered at send time (`render(notification, now)`)."""
-    REGISTRY.kinds[name] = Kind(name, label, render)
+def register_kind(
+    name: str, *, label: str, render: Callable[..., Outcome], load: Callable[[list[int]], dict] | None = None
+) -> None:
+    """Say how a row of kind `name` is rendered at send time (`render(notification, now)`), and
+    optionally how the records of a batch of such rows are read in one query (`load`, see Kind)."""
+    REGISTRY.kinds[name] = Kind(name, label, render, load)
+
+
+def preloaded(row, read: Callable):
+    """The row's record as the dispatcher preloaded it, or `read(row)` when it did not."""
+    if hasattr(row, "preloaded_record"):
+        return row.preloaded_record
+    return read(row)
 
 
 def register_planner(name: str, plan: Callable[[datetime], int]) -> None:

@@ -322,6 +322,9 @@ OUTBOX_BATCH_SIZE = 50
 OUTBOX_DRAIN_SECONDS = 50  # under the beat interval, so a drainer ends before the next tick
 OUTBOX_DRAINERS = env.int("OUTBOX_DRAINERS", default=4)
 OUTBOX_MAX_ATTEMPTS = 8
+# Provider calls of one SMS batch run in this many threads, so a provider answering in 100 ms still
+# takes about a hundred messages a second from each drainer (ten from a sequential one).
+OUTBOX_SEND_THREADS = env.int("OUTBOX_SEND_THREADS", default=16)
 
 # --- Clinic defaults (clinic settings a manager may change later; these are the starting values) -------
 CLINIC_NAME = env("CLINIC_NAME", default="Infusion Clinic")

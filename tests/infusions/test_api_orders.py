@@ -214,11 +214,11 @@ def test_the_preview_takes_a_fixed_number_of_queries_and_reads_the_latest_facts(
     WeightFactory(patient=patient, value=D("70"))  # today's weight, after the 80 kg one
     body = order_input(patient, cidp)
     client = api.as_user(scheduler)
-    client.post("/api/v1/orders/preview/", body)  # warm the session and content-type caches
+    client.post("/api/v1/orders/preview/", body)  # warm the session, content-type and catalogue caches
 
-    # session, user, patient (+ risk flags), indication, product (+ label rates), protocol (+ steps),
-    # latest weight/height/eGFR in one query, the policy, the audit insert
-    with django_assert_num_queries(12):
+    # session, user, the indication with its patient (+ risk flags), latest weight/height/eGFR in one
+    # query, the audit insert; product, protocol and policy come from the process's catalogue
+    with django_assert_num_queries(6):
         plan = client.post("/api/v1/orders/preview/", body).json()["plan"]
 
     assert (plan["dosing_weight_kg"], plan["dose_grams"]) == ("70.0", "70.00")

@@ -110,8 +110,8 @@ def test_transient_errors_give_up_after_the_last_attempt(site, provider, setting
 
 def test_a_row_claimed_by_a_dead_worker_goes_back_to_the_queue_when_its_lease_lapses(site, provider, clock):
     row = reminder(site)
-    _token, ids = dispatch.outbox_claim(now=timezone.now(), limit=10)  # ... and the worker dies
-    assert ids == [row.pk]
+    _token, rows = dispatch.outbox_claim(now=timezone.now(), limit=10)  # ... and the worker dies
+    assert [r.pk for r in rows] == [row.pk] and rows[0].status == "claimed"
     assert dispatch.outbox_drain(seconds=5).sent == 0  # still leased
 
     clock.shift(timedelta(seconds=121))
@@ -199,17 +199,21 @@ def test_the_admin_lists_failed_messages_by_status_kind_and_patient(site, provid
     assert f"/admin/clinic/notification/?patient={patient.pk}" in patient_page.content.decode()
 
 
-def test_each_message_costs_a_fixed_number_of_queries(site, provider, django_assert_num_queries):
+@pytest.mark.parametrize("count", [4, 40])
+def test_a_batch_costs_the_same_queries_however_many_messages(
+    site, provider, django_assert_num_queries, count
+):
     for _ in range(3):
         reminder(site)
     dispatch.outbox_drain(seconds=5)  # warm caches
-    for _ in range(4):
+    for _ in range(count):
         reminder(site)
 
-    # Recover (3 updates) and claim (1, in a savepoint here: +2); then per row 4: to sending, read the
-    # row, read the booking with its site and patient, to sent.
-    with django_assert_num_queries(6 + 4 * 4):
-        assert dispatch.outbox_drain(seconds=5, batch=50).sent == 4
+    # Recover (3 updates) and claim (1, returning the rows; in a savepoint here: +2); then for the
+    # whole batch: to sending, the bookings with their sites and patients, to sent.
+    with django_assert_num_queries(6 + 3):
+        assert dispatch.outbox_drain(seconds=5, batch=50).sent == count
+    assert len({d["key"] for d in provider.deliveries}) == len(provider.deliveries) == 3 + count
 
 
 @pytest.mark.django_db(transaction=True)

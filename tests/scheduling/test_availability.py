@@ -114,8 +114,9 @@ def test_it_searches_several_sites_and_names_the_site(clinic, chairs):
     assert slots == sorted(slots, key=lambda s: s.start)
 
 
-def test_it_takes_seven_queries_however_many_bookings(clinic, chairs, django_assert_num_queries):
-    with django_assert_num_queries(7):
+def test_it_takes_five_queries_however_many_bookings(clinic, chairs, django_assert_num_queries):
+    # The site with its hours, closures and chairs, then one window of the calendar.
+    with django_assert_num_queries(5):
         _find(date_to=TUESDAY + timedelta(days=13), patient_id=1)
     for n in range(30):
         BookingFactory(
@@ -123,8 +124,48 @@ def test_it_takes_seven_queries_however_many_bookings(clinic, chairs, django_ass
             start=at("07:00") + timedelta(days=n // 6),
             end=at("09:00") + timedelta(days=n // 6),
         )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         _find(date_to=TUESDAY + timedelta(days=13), patient_id=1)
+
+
+def test_a_longer_range_costs_nothing_more_when_the_first_days_have_room(
+    clinic, chairs, django_assert_num_queries
+):
+    with django_assert_num_queries(5):
+        fortnight = _find(date_to=TUESDAY + timedelta(days=13))
+    with django_assert_num_queries(5):
+        quarter = _find(date_to=TUESDAY + timedelta(days=89))
+    assert _local(quarter) == _local(fortnight)
+
+
+def test_it_reads_further_windows_only_while_the_days_before_are_full(
+    clinic, chairs, django_assert_num_queries
+):
+    # Closed for ten days: days 1-3, 4-9 and 10-21 are read (three windows), nothing after.
+    ClosureFactory(site=clinic, starts_on=TUESDAY, ends_on=TUESDAY + timedelta(days=9), reason="Works")
+    with django_assert_num_queries(4 + 3):
+        slots = _find(date_to=TUESDAY + timedelta(days=89), limit=2)
+    assert [s.local_start.date() for s in slots] == [TUESDAY + timedelta(days=10)] * 2
+
+
+def test_bookings_and_shifts_count_on_their_local_day_across_a_dst_change(clinic, chairs):
+    # 2027-03-14: New York springs forward; each day is read in its own local bounds.
+    sunday = TUESDAY.replace(year=2027, month=3, day=14)
+    for chair in chairs:
+        BookingFactory(chair=chair, start=at("07:00", sunday), end=at("11:00", sunday))
+
+    slots = _find(date_from=sunday - timedelta(days=1), date_to=sunday, limit=200)
+
+    starts = {
+        day: sorted(s.local_start.time() for s in slots if s.local_start.date() == day)
+        for day in (
+            sunday - timedelta(days=1),
+            sunday,
+        )
+    }
+    assert starts[sunday - timedelta(days=1)][0] == time(7, 0)
+    assert starts[sunday][0] == time(11, 0)
+    assert all(s.local_end.time() <= time(19, 0) for s in slots)
 
 
 def test_the_endpoint_answers_with_local_times(api, scheduler, clinic, chairs):
