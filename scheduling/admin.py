@@ -24,6 +24,7 @@ from scheduling.models import (
     Closure,
     NurseShift,
     OpeningHours,
+    Proposal,
     Site,
     SiteMembership,
 )
@@ -438,3 +439,9 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
             reverse("admin:scheduling_site_board", args=[booking.site_id, day.isoformat()]),
             f"{booking.site.name}, {day:%d %b %Y}",
         )
+
+
+# The schedule optimiser's proposals (scheduling/proposal_views.py).
+from scheduling.proposal_views import ProposalAdmin  # noqa: E402
+
+admin.site.register(Proposal, ProposalAdmin)

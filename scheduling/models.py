@@ -385,3 +385,6 @@ class BookingEvent(models.Model):
 
 
 audit_register(Site, OpeningHours, Closure, Chair, NurseShift, SiteMembership, Booking, BookingEvent)
+
+# The optimiser's proposals live in their own module; importing it here registers the model.
+from scheduling.proposal_models import Proposal, ProposalStatus  # noqa: E402, F401

@@ -293,7 +293,7 @@ SMS_BACKEND = env("SMS_BACKEND", default="file")
 
 # --- Notification delivery (clinic/notifications) -------------------------------------------------------
 # The modules that register message kinds, staff-digest sections and planners (clinic imports no app).
-NOTIFICATION_MODULES = ["scheduling.reminders", "infusions.reminders"]
+NOTIFICATION_MODULES = ["scheduling.reminders", "scheduling.proposal_notices", "infusions.reminders"]
 # `file` writes each SMS to SMS_FILE_DIR; `http` (alias `twilio`) posts to a Twilio-style API.
 SMS_FILE_DIR = env.path("SMS_FILE_DIR", default=BASE_DIR / ".local" / "outbox")
 SMS_HTTP_BASE_URL = env("SMS_HTTP_BASE_URL", default="https://api.twilio.com")
