@@ -15,7 +15,8 @@ from django.utils.html import format_html
 from clinic.admin_actions import ActionPage, ActionPagesMixin, form_errors_from
 from clinic.audit import AuditedAdminMixin, record_access
 from clinic.errors import Conflict
-from scheduling import selectors, services
+from scheduling import access, selectors, services
+from scheduling.booking_template import template_build_queue, template_summary
 from scheduling.models import (
     MAX_SESSION,
     Booking,
@@ -65,7 +66,23 @@ class SiteAdmin(admin.ModelAdmin):
             "Calendar rules",
             {"fields": ["grid_minutes", ("patients_per_nurse", "starts_per_nurse_per_slot"), "flatten_peak"]},
         ),
+        ("Weekly booking template", {"fields": ["template_summary"]}),
     ]
+    readonly_fields = ["template_summary"]
+    actions = ["build_booking_template"]
+
+    @admin.display(description="Template starts")
+    def template_summary(self, site):
+        return template_summary(site)
+
+    @admin.action(description="Build the weekly booking template from the last 10 weeks")
+    def build_booking_template(self, request, queryset):
+        if not access.may_optimise(request.user):
+            raise PermissionDenied
+        template_build_queue([site.pk for site in queryset])
+        self.message_user(
+            request, f"Building the template of {queryset.count()} site(s) on the optimiser's queue."
+        )
 
     @admin.display(description="Calendar")
     def board_link(self, site):
