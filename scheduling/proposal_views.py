@@ -142,8 +142,9 @@ class ProposalAdmin(admin.ModelAdmin):
                     "booking": move["booking"],
                     "url": reverse("admin:scheduling_booking_change", args=[move["booking"]]),
                     "patient": booking.patient if booking else "-",
-                    "from": datetime.fromisoformat(move["from_start"]).astimezone(zone),
-                    "to": datetime.fromisoformat(move["to_start"]).astimezone(zone),
+                    # Formatted here: the admin's own time zone is UTC, the site's is what staff read.
+                    "from": f"{datetime.fromisoformat(move['from_start']).astimezone(zone):%a %d %b %H:%M}",
+                    "to": f"{datetime.fromisoformat(move['to_start']).astimezone(zone):%a %d %b %H:%M}",
                     "minutes": move["minutes"],
                     "from_chair": chairs[move["from_chair"]].label if move["from_chair"] in chairs else "-",
                     "to_chair": chairs[move["to_chair"]].label if move["to_chair"] in chairs else "-",

@@ -280,6 +280,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The schedule optimiser's solves have a worker of their own (Procfile, docker compose: `optimiser`).
+CELERY_TASK_ROUTES = {
+    "scheduling.proposal_solve": {"queue": "optimiser"},
+    "scheduling.template_build": {"queue": "optimiser"},
+}
 
 # --- Email and SMS --------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

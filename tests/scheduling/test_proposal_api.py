@@ -1,5 +1,7 @@
 """/api/v1/proposals/ and the admin's proposal pages: who may ask, what they see, applying, errors as JSON."""
 
+from datetime import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -96,6 +98,9 @@ def test_the_admin_asks_shows_and_applies(client, manager, clinic):
     page = client.get(response.url).content.decode()
     assert "<svg" in page and "Peak nurse load" in page
     assert "times in America/New_York" in page
+    first_move = Proposal.objects.get().result["moves"][0]
+    local = datetime.fromisoformat(first_move["from_start"]).astimezone(clinic.zone)
+    assert f"{local:%a %d %b %H:%M}" in page  # the site's local time, not UTC
     first_patient = Booking.objects.get(
         pk=proposal.__class__.objects.get().result["moves"][0]["booking"]
     ).patient
