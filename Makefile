@@ -50,7 +50,7 @@ install: $(STAMP)
 
 run: install
 	@$(WITH_SERVERS) sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py seed_demo \
-		&& echo "Starting web, worker and beat; Ctrl-C stops everything." \
+		&& echo "Starting web, worker, optimiser worker and beat; Ctrl-C stops everything." \
 		&& CLINIC_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile start' \
 		|| test $$? -eq 130
 

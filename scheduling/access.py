@@ -23,3 +23,8 @@ def access_chairs(user, queryset: QuerySet[Chair]) -> QuerySet[Chair]:
 
 def access_bookings(user, queryset: QuerySet[Booking]) -> QuerySet[Booking]:
     return queryset if sees_all_sites(user) else queryset.filter(site__memberships__user=user)
+
+
+def may_optimise(user) -> bool:
+    """Asking for and applying optimiser proposals moves bookings: managers and schedulers."""
+    return user.is_authenticated and user.has_perm("scheduling.change_booking")

@@ -15,9 +15,10 @@ from django.utils.html import format_html
 from clinic.admin_actions import ActionPage, ActionPagesMixin
 from clinic.audit import AuditedAdminMixin, record_access
 from clinic.errors import Conflict
-from scheduling import admin_roster, roster, selectors, services
+from scheduling import access, admin_roster, roster, selectors, services
 from scheduling.admin_board import STATUS_COLOURS, bar_rows, legend
 from scheduling.admin_roster import NurseShiftForm
+from scheduling.booking_template import template_build_queue, template_summary
 from scheduling.models import (
     Booking,
     BookingEvent,
@@ -25,6 +26,7 @@ from scheduling.models import (
     Closure,
     NurseShift,
     OpeningHours,
+    Proposal,
     Site,
     SiteMembership,
 )
@@ -56,7 +58,23 @@ class SiteAdmin(admin.ModelAdmin):
             "Calendar rules",
             {"fields": ["grid_minutes", ("patients_per_nurse", "starts_per_nurse_per_slot"), "flatten_peak"]},
         ),
+        ("Weekly booking template", {"fields": ["template_summary"]}),
     ]
+    readonly_fields = ["template_summary"]
+    actions = ["build_booking_template"]
+
+    @admin.display(description="Template starts")
+    def template_summary(self, site):
+        return template_summary(site)
+
+    @admin.action(description="Build the weekly booking template from the last 10 weeks")
+    def build_booking_template(self, request, queryset):
+        if not access.may_optimise(request.user):
+            raise PermissionDenied
+        template_build_queue([site.pk for site in queryset])
+        self.message_user(
+            request, f"Building the template of {queryset.count()} site(s) on the optimiser's queue."
+        )
 
     @admin.display(description="Calendar")
     def board_link(self, site):
@@ -429,3 +447,9 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
             reverse("admin:scheduling_site_board", args=[booking.site_id, day.isoformat()]),
             f"{booking.site.name}, {day:%d %b %Y}",
         )
+
+
+# The schedule optimiser's proposals (scheduling/proposal_views.py).
+from scheduling.proposal_views import ProposalAdmin  # noqa: E402
+
+admin.site.register(Proposal, ProposalAdmin)

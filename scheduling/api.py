@@ -397,3 +397,6 @@ def register_routes(router) -> None:
     router.register("chairs", ChairViewSet, basename="chair")
     router.register("bookings", BookingViewSet, basename="booking")
     router.register("availability", AvailabilityViewSet, basename="availability")
+    from scheduling.proposal_api import ProposalViewSet  # the optimiser's proposals, in their own module
+
+    router.register("proposals", ProposalViewSet, basename="proposal")

@@ -6,10 +6,12 @@ each open day is walked in Python. The rules are those `scheduling.services.book
 the grid, opening hours and closures, a free chair, a patient-free time, nurse capacity over the whole
 session and the start limit in its first slot.
 
-Ranking: earlier days first. Within a day, earliest start first; at a site that prefers to flatten
-the peak (`Site.flatten_peak`), the slots whose busiest moment is least loaded (booked patients over
-nurse capacity) come first, then the earliest. Days come first so that flattening never pushes a
-patient to a later week.
+Ranking: earlier days first. Within a day, slots that book into the site's weekly template
+(`Site.booking_template`, scheduling/booking_template.py: a start time the template has for that
+weekday and duration band, not yet taken that day) come first; then earliest start first, or, at a
+site that prefers to flatten the peak (`Site.flatten_peak`), the slots whose busiest moment is least
+loaded (booked patients over nurse capacity), then the earliest. Days come first so that flattening
+never pushes a patient to a later week.
 """
 
 from bisect import bisect_right
@@ -30,6 +32,7 @@ from scheduling.models import (
     NurseShift,
     Site,
 )
+from scheduling.optimiser.template import duration_band, template_has_room
 
 NOON = time(12, 0)
 MAX_RANGE_DAYS = 92
@@ -322,11 +325,35 @@ def find_slots(
                     for s in todays
                     if not any(b < epoch(s.end) and e > epoch(s.start) for b, e in patient_busy)
                 ]
-            todays.sort(key=lambda s: (s.peak_load if s.site.flatten_peak else 0, s.start, s.site.name))
+            todays.sort(
+                key=lambda s: (
+                    not _in_template(s, bookings.get((s.site.pk, n), [])),
+                    s.peak_load if s.site.flatten_peak else 0,
+                    s.start,
+                    s.site.name,
+                )
+            )
             results.extend(todays[: limit - len(results)])
             if len(results) >= limit:
                 return results
     return results
+
+
+def _in_template(slot: Slot, day_bookings: list) -> bool:
+    """Whether the slot books into its site's weekly template (a start the template has for its weekday
+    and duration band, not yet taken by that day's bookings `(chair_id, start, end)` in epoch seconds)."""
+    template = slot.site.booking_template
+    if not template:
+        return False
+    local = slot.local_start
+    minutes = int((slot.end - slot.start).total_seconds() // 60)
+    band, at = duration_band(minutes), epoch(slot.start)
+    taken = sum(
+        1 for _, start, end in day_bookings if start == at and duration_band((end - start) // 60) == band
+    )
+    return template_has_room(
+        template, weekday=local.weekday(), minutes=minutes, start=f"{local:%H:%M}", booked=taken
+    )
 
 
 def _site_day(site, day, need_delta, bookings, shifts, now, part_of_day, every_chair=False) -> list[Slot]:

@@ -55,6 +55,9 @@ class Site(models.Model):
     flatten_peak = models.BooleanField(
         default=False, help_text="Offer the least busy times of a day first, to level the midday peak."
     )
+    # The weekly booking template (scheduling/booking_template.py): availability offers its start times
+    # first. {"weeks": 10, "built_at": "...", "days": {"0": {"240": ["08:00", "08:00", "10:15"]}}}.
+    booking_template = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -387,3 +390,6 @@ class BookingEvent(models.Model):
 
 
 audit_register(Site, OpeningHours, Closure, Chair, NurseShift, SiteMembership, Booking, BookingEvent)
+
+# The optimiser's proposals live in their own module; importing it here registers the model.
+from scheduling.proposal_models import Proposal, ProposalStatus  # noqa: E402, F401

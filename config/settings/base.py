@@ -283,6 +283,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The schedule optimiser's solves have a worker of their own (Procfile, docker compose: `optimiser`).
+CELERY_TASK_ROUTES = {
+    "scheduling.proposal_solve": {"queue": "optimiser"},
+    "scheduling.template_build": {"queue": "optimiser"},
+}
 
 # --- Email and SMS --------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -296,7 +301,7 @@ SMS_BACKEND = env("SMS_BACKEND", default="file")
 
 # --- Notification delivery (clinic/notifications) -------------------------------------------------------
 # The modules that register message kinds, staff-digest sections and planners (clinic imports no app).
-NOTIFICATION_MODULES = ["scheduling.reminders", "infusions.reminders"]
+NOTIFICATION_MODULES = ["scheduling.reminders", "scheduling.proposal_notices", "infusions.reminders"]
 # `file` writes each SMS to SMS_FILE_DIR; `http` (alias `twilio`) posts to a Twilio-style API.
 SMS_FILE_DIR = env.path("SMS_FILE_DIR", default=BASE_DIR / ".local" / "outbox")
 SMS_HTTP_BASE_URL = env("SMS_HTTP_BASE_URL", default="https://api.twilio.com")

@@ -359,6 +359,7 @@ def _explain(problem: Problem, families: list[str]) -> Infeasible:
                         f"{len(here)} fixed sessions are in chairs at slot {t} but the site has "
                         f"{len(problem.chairs)} chairs.",
                         tuple(here),
+                        at=t,
                     )
         if name == "nurse_capacity" and fixed:
             for t in sorted(nurses):
@@ -369,6 +370,7 @@ def _explain(problem: Problem, families: list[str]) -> Infeasible:
                         f"{len(here)} fixed sessions are in chairs at slot {t} but the {nurses[t]} nurses "
                         f"on shift can look after {nurses[t] * problem.patients_per_nurse}.",
                         tuple(here),
+                        at=t,
                     )
     name = families[0] if families else "unknown"
     detail = messages.get(name, "the sessions cannot all be placed")

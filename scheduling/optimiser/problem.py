@@ -126,11 +126,12 @@ class Schedule:
 class Infeasible(Exception):
     """No schedule satisfies the input; `constraint` names the rule that cannot be met."""
 
-    def __init__(self, constraint: str, detail: str, sessions: tuple[int, ...] = ()):
+    def __init__(self, constraint: str, detail: str, sessions: tuple[int, ...] = (), at: int | None = None):
         super().__init__(detail)
         self.constraint = constraint
         self.detail = detail
         self.sessions = sessions
+        self.at = at  # the slot where it shows, when there is one (the detail says "slot N")
 
 
 class NoScheduleFound(Exception):
