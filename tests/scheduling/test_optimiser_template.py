@@ -79,7 +79,7 @@ def test_the_site_template_levels_the_history_and_availability_offers_it_first(
     assert "0" not in stored["days"]  # no Monday history, no Monday template
 
     site = Site.objects.filter(pk=history.pk)
-    with django_assert_num_queries(6):  # as without a template: it comes with the site
+    with django_assert_num_queries(5):  # as without a template: it comes with the site
         slots = find_slots(sites=site, duration_minutes=240, date_from=TUESDAY, date_to=TUESDAY, limit=60)
     times = [f"{s.start.astimezone(NEW_YORK):%H:%M}" for s in slots]
     in_template = [t in tuesday for t in times]
