@@ -202,6 +202,9 @@ class OrderEntryForm(forms.ModelForm):
         if data["indication"] is None:
             self.add_error("indication_code", f"{patient} has no diagnosis {code} on file.")
             return data
+        if self.errors:
+            # A field is missing or wrong (Protocol left empty) and already says so; no plan without it.
+            return data
         try:
             _, result = services.order_build(**self.order_inputs())
         except ValidationError as exc:

@@ -17,9 +17,10 @@ from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from clinic.fields import AwareDateTimeField
 from infusions import cycles, series
 from scheduling import access
-from scheduling.api import AvailabilityQuerySerializer, BookingSerializer, SlotSerializer
+from scheduling.api import AvailabilityQuerySerializer, BookingSerializer, SlotListSerializer, SlotSerializer
 from scheduling.models import Chair
 from scheduling.selectors import booking_list
 
@@ -40,12 +41,12 @@ class OrderAvailabilitySerializer(AvailabilityQuerySerializer):
 
 class CycleBookSerializer(serializers.Serializer):
     chair = serializers.PrimaryKeyRelatedField(queryset=Chair.objects.select_related("site"))
-    start = serializers.DateTimeField(help_text="The first day's start, with an offset or Z.")
+    start = AwareDateTimeField(help_text="The first day's start, with an offset or Z.")
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class SeriesBookSerializer(serializers.Serializer):
-    first_start = serializers.DateTimeField(help_text="The first cycle's start, with an offset or Z.")
+    first_start = AwareDateTimeField(help_text="The first cycle's start, with an offset or Z.")
     cycles = serializers.IntegerField(help_text=f"1 to {series.MAX_SERIES}.")
     chair = serializers.PrimaryKeyRelatedField(
         queryset=Chair.objects.select_related("site"),
@@ -63,7 +64,7 @@ def _bookings_json(bookings, context) -> list[dict]:
 class OrderCyclesMixin:
     """The availability, book and book-series actions of OrderViewSet (see the module docstring)."""
 
-    @extend_schema(parameters=[OrderAvailabilitySerializer], responses=SlotSerializer(many=True))
+    @extend_schema(parameters=[OrderAvailabilitySerializer], responses=SlotListSerializer)
     # The order list's filters and pages are not this action's query parameters.
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def availability(self, request, pk=None):
@@ -112,7 +113,7 @@ class OrderCyclesMixin:
         form.is_valid(raise_exception=True)
         outcomes = series.series_book(order=order, created_by=request.user, **form.validated_data)
         context = self.get_serializer_context()
-        when = serializers.DateTimeField()
+        when = AwareDateTimeField()
         results = []
         for outcome in outcomes:
             results.append(

@@ -156,6 +156,9 @@ class _SessionRows(
 
     input_class: type[serializers.Serializer]
     record = None  # the service
+    # A session's rows are few and answered whole, in charting order: no pages, no filters.
+    pagination_class = None
+    filter_backends = []
 
     def audit_subject(self, obj):
         return self.session.patient
