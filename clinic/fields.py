@@ -50,6 +50,16 @@ def _parsed(value) -> datetime | None:
     return None
 
 
+# What the schema says of every input time: ISO 8601 with an offset or Z, in the accepted years.
+DATETIME_SCHEMA = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": r"^(19\d\d|2\d\d\d)-\d\d-\d\dT.*(Z|z|[+-](0\d|1[0-5]):?[0-5]\d)$",
+    "example": "2027-03-02T10:00:00-05:00",
+}
+
+
+@extend_schema_field(DATETIME_SCHEMA)
 class AwareDateTimeField(serializers.DateTimeField):
     """DRF's DateTimeField that refuses naive times, impossible offsets and far-off years (see module)."""
 
@@ -72,6 +82,9 @@ class AwareDateTimeField(serializers.DateTimeField):
 
 class AwareIsoDateTimeFormField(django_filters.fields.IsoDateTimeField):
     def to_python(self, value):
+        if isinstance(value, str) and not value.strip():
+            # `?updated_since=` is a client's bug (an unset variable), not "no filter".
+            raise forms.ValidationError("Give a time, e.g. 2026-12-02T08:30:00-05:00.", code="invalid")
         parsed = _parsed(value)
         if parsed is not None:
             problem = datetime_problem(parsed)

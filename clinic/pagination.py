@@ -30,5 +30,7 @@ class Pagination(pagination.PageNumberPagination):
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
             if parameter["name"] == self.page_size_query_param:
-                parameter["schema"]["maximum"] = self.max_page_size
+                parameter["description"] = (
+                    f"Rows per page, 1 or more; more than {self.max_page_size} gives {self.max_page_size}."
+                )
         return parameters
