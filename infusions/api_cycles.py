@@ -56,6 +56,36 @@ class SeriesBookSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
+class CycleBookedSerializer(serializers.Serializer):
+    """What `book/` answers: the cycle booked and its bookings, one per day of a split dose."""
+
+    order = serializers.IntegerField()
+    cycle = serializers.IntegerField()
+    bookings = BookingSerializer(many=True)
+
+
+class SeriesCycleSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="1 = the series' first cycle.")
+    status = serializers.ChoiceField(choices=[series.BOOKED, series.ALREADY_BOOKED, series.NOT_PLACED])
+    cycle = serializers.IntegerField(allow_null=True)
+    target_start = AwareDateTimeField(help_text="The start the order's interval gives.")
+    target_local_start = serializers.CharField(help_text="The same, in the site's zone.")
+    moved = serializers.BooleanField(help_text="Booked, but not at the target time or chair.")
+    code = serializers.CharField(allow_blank=True, help_text="Why a cycle was not placed.")
+    detail = serializers.CharField(allow_blank=True)
+    bookings = BookingSerializer(many=True)
+
+
+class SeriesBookedSerializer(serializers.Serializer):
+    """What `book-series/` answers (200 whatever became of each cycle): counts, and a result per cycle."""
+
+    order = serializers.IntegerField()
+    booked = serializers.IntegerField()
+    already_booked = serializers.IntegerField()
+    not_placed = serializers.IntegerField()
+    results = SeriesCycleSerializer(many=True)
+
+
 def _bookings_json(bookings, context) -> list[dict]:
     rows = {b.pk: b for b in booking_list().filter(pk__in=[b.pk for b in bookings])}
     return BookingSerializer([rows[b.pk] for b in bookings], many=True, context=context).data
@@ -89,7 +119,7 @@ class OrderCyclesMixin:
         self.audit_shown([order], "availability")
         return Response({"count": len(slots), "results": SlotSerializer(slots, many=True).data})
 
-    @extend_schema(request=CycleBookSerializer, responses={201: dict})
+    @extend_schema(request=CycleBookSerializer, responses={201: CycleBookedSerializer})
     @action(detail=True, methods=["post"])
     def book(self, request, pk=None):
         """Book the order's next cycle: one booking per day; 409 with the code that refused it."""
@@ -104,7 +134,7 @@ class OrderCyclesMixin:
         }
         return Response(body, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=SeriesBookSerializer, responses={200: dict})
+    @extend_schema(request=SeriesBookSerializer, responses={200: SeriesBookedSerializer})
     @action(detail=True, methods=["post"], url_path="book-series")
     def book_series(self, request, pk=None):
         """Book the next cycles at the order's interval; 200 with each cycle's outcome."""
