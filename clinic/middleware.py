@@ -19,7 +19,10 @@ ERRORS = {
     403: ("permission_denied", "You do not have permission to perform this action."),
     404: ("not_found", "No such endpoint or record."),
     405: ("method_not_allowed", "This method is not allowed here."),
+    406: ("not_acceptable", "This endpoint answers JSON only."),
     413: ("request_too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "Send the body as application/json."),
+    429: ("too_many_requests", "Too many requests; wait a moment and try again."),
     500: ("server_error", "Something went wrong on our side; it has been logged."),
 }
 
@@ -42,7 +45,8 @@ class ApiJsonErrorsMiddleware:
         ):
             return response
         status = response.status_code
-        code, detail = ERRORS.get(status, ERRORS[500] if status >= 500 else ERRORS[400])
+        fallback = ERRORS[500] if status >= 500 else ("error", response.reason_phrase)
+        code, detail = ERRORS.get(status, fallback)
         json_response = JsonResponse(error_body(code, detail), status=status)
         if response.has_header("Allow"):
             json_response["Allow"] = response["Allow"]

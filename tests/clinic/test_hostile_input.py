@@ -103,3 +103,18 @@ def test_pages_outside_the_api_keep_djangos_html_404(client, settings):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_html_error_of_another_status_keeps_its_status_and_gets_a_fitting_code(rf):
+    from django.http import HttpResponse
+
+    from clinic.middleware import ApiJsonErrorsMiddleware
+
+    def too_many(request):
+        return HttpResponse("<h1>Slow down</h1>", status=429)
+
+    response = ApiJsonErrorsMiddleware(too_many)(rf.get("/api/v1/patients/"))
+
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/json"
+    assert b'"too_many_requests"' in response.content
