@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from clinic.audit import AuditedAdminMixin, AuditedAutocompleteJsonView
 from clinic.notifications import registry
 from clinic.notifications.models import Notification, Status
-from clinic.notifications.services import notification_resend
+from clinic.notifications.services import broker_reachable, notification_resend
 
 
 class AuditTrailAdmin(AuditedAdminMixin, LogEntryAdmin):
@@ -110,7 +110,15 @@ class NotificationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def resend(self, request, queryset):
         resent = sum(notification_resend(notification=row) for row in queryset.filter(status=Status.FAILED))
         skipped = queryset.count() - resent
-        self.message_user(request, f"{resent} message(s) queued again.", messages.SUCCESS)
+        if resent and not broker_reachable():
+            self.message_user(
+                request,
+                f"{resent} message(s) queued again, but the message queue (Redis) is unreachable: they go "
+                "out at the first dispatch after it is back. Nothing is lost.",
+                messages.WARNING,
+            )
+        else:
+            self.message_user(request, f"{resent} message(s) queued again.", messages.SUCCESS)
         if skipped:
             self.message_user(
                 request,

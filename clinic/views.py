@@ -1,12 +1,13 @@
-"""The JSON error pages of the API (404 and 500 under /api/); other paths get Django's pages."""
+"""The JSON error pages of the API (404 and 500 under /api/ and /fhir/); other paths get Django's pages."""
 
 from django.http import JsonResponse
 
 from clinic.errors import error_body
+from clinic.middleware import is_api_path
 
 
 def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
+    return is_api_path(request.path)
 
 
 def not_found(request, exception=None):

@@ -216,6 +216,9 @@ class OrderEntryForm(forms.ModelForm):
         if data["indication"] is None:
             self.add_error("indication_code", f"{patient} has no diagnosis {code} on file.")
             return data
+        if self.errors:
+            # A field is missing or wrong (Protocol left empty) and already says so; no plan without it.
+            return data
         duplicates = list(
             selectors.order_list().filter(
                 patient=patient,

@@ -6,7 +6,7 @@ rules are in services, planning and checks."""
 import django_filters
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -115,6 +115,87 @@ def premedication_json(suggestions) -> list[dict]:
         }
         for s in suggestions
     ]
+
+
+# The shape of `plan_json`, for the schema (and the clients it generates): every figure is a decimal
+# string; when the plan cannot be computed, `error` says why and the figures are left out.
+def _decimal(help_text: str = "", **kwargs):
+    return serializers.CharField(help_text=help_text or "A decimal number, as a string.", **kwargs)
+
+
+class PlanErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable code, e.g. weight_required.")
+    field = serializers.CharField(allow_null=True)
+    detail = serializers.CharField()
+
+
+class PlanVialSerializer(serializers.Serializer):
+    size_grams = _decimal()
+    count = serializers.IntegerField()
+
+
+class PlanStepSerializer(serializers.Serializer):
+    start_minute = _decimal("Minutes from the start of the infusion.")
+    minutes = _decimal()
+    rate_ml_per_hour = _decimal("The pump rate.")
+    rate_ml_per_kg_h = _decimal()
+    volume_ml = _decimal()
+    capped = serializers.BooleanField(help_text="Lowered to the label's maximum for the indication.")
+
+
+class PlanCheckSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    severity = serializers.CharField(help_text="block, warn or info.")
+    message = serializers.CharField()
+    overridden_by = serializers.CharField(allow_null=True)
+    override_reason = serializers.CharField(allow_null=True)
+
+
+class PlanAgeBandSerializer(serializers.Serializer):
+    band = serializers.CharField()
+    age = serializers.CharField(help_text='As a nurse says it: "3 y", "7 months".')
+    child_rules = serializers.BooleanField()
+    rule = serializers.CharField(allow_null=True, help_text="age, height, or null for an adult.")
+    reason = serializers.CharField(allow_blank=True)
+
+
+class PlanPremedicationSerializer(serializers.Serializer):
+    drug = serializers.CharField()
+    dose_mg = _decimal(allow_null=True)
+    mg_per_kg = _decimal(allow_null=True)
+    max_mg = _decimal()
+    route = serializers.CharField()
+    capped = serializers.BooleanField()
+    text = serializers.CharField()
+
+
+class PlanSerializer(serializers.Serializer):
+    """An order's plan: dose, vials, volume, billing units, rate steps and chair time (`plan_json`)."""
+
+    error = PlanErrorSerializer(required=False, help_text="Only when the plan cannot be computed.")
+    dosing_weight_kg = _decimal(required=False)
+    dosing_weight_basis = serializers.CharField(required=False, help_text="actual, ideal or adjusted.")
+    actual_weight_kg = _decimal(required=False)
+    days = serializers.IntegerField(required=False, help_text="Days the dose is split over.")
+    total_grams = _decimal(required=False)
+    dose_grams = _decimal(required=False, help_text="Grams per day.")
+    rounded_dose_grams = _decimal(required=False)
+    vials = PlanVialSerializer(many=True, required=False)
+    volume_ml = _decimal(required=False)
+    billing_units = serializers.IntegerField(required=False, help_text="HCPCS units of 500 mg.")
+    protocol = serializers.CharField(required=False)
+    cap_ml_per_kg_h = _decimal(required=False, allow_null=True)
+    steps = PlanStepSerializer(many=True, required=False)
+    infusion_minutes = _decimal(required=False)
+    chair_minutes = serializers.IntegerField(required=False, help_text="Booked chair time (grid-rounded).")
+    notes = serializers.ListField(child=serializers.CharField(), required=False)
+    age_band = PlanAgeBandSerializer()
+    premedication = PlanPremedicationSerializer(many=True)
+    checks = PlanCheckSerializer(many=True)
+
+
+class PreviewSerializer(serializers.Serializer):
+    plan = PlanSerializer()
 
 
 class LabelRateSerializer(serializers.ModelSerializer):
@@ -311,7 +392,7 @@ class OrderSerializer(serializers.ModelSerializer):
     indication_code = serializers.CharField(source="indication.code", read_only=True)
     product_brand = serializers.CharField(source="product.brand", read_only=True)
     protocol_name = serializers.CharField(source="protocol.name", read_only=True)
-    replaced_by = serializers.IntegerField(source="replacement_id", read_only=True)
+    replaced_by = serializers.IntegerField(source="replacement_id", read_only=True, allow_null=True)
     responses = ResponseSerializer(many=True, read_only=True)
     plan = serializers.SerializerMethodField()
 
@@ -348,6 +429,7 @@ class OrderSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(PlanSerializer)
     def get_plan(self, order) -> dict:
         policy = self.context["policy"]
         return plan_json(order_plan(order, policy=policy, now=self.context["now"]))
@@ -434,7 +516,7 @@ class OrderViewSet(OrderCyclesMixin, AuditedModelViewSet):
         order = services.order_create(created_by=request.user, overrides=overrides, **data)
         return self._shown(order.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=OrderInputSerializer, responses={200: dict})
+    @extend_schema(request=OrderInputSerializer, responses={200: PreviewSerializer})
     @action(detail=False, methods=["post"])
     def preview(self, request):
         """The plan and checks of an unsaved order: try a dose before saving. Nothing is saved."""

@@ -17,9 +17,10 @@ from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from clinic.fields import AwareDateTimeField
 from infusions import cycles, series
 from scheduling import access
-from scheduling.api import AvailabilityQuerySerializer, BookingSerializer, SlotSerializer
+from scheduling.api import AvailabilityQuerySerializer, BookingSerializer, SlotListSerializer, SlotSerializer
 from scheduling.models import Chair
 from scheduling.selectors import booking_list
 
@@ -40,7 +41,7 @@ class OrderAvailabilitySerializer(AvailabilityQuerySerializer):
 
 class CycleBookSerializer(serializers.Serializer):
     chair = serializers.PrimaryKeyRelatedField(queryset=Chair.objects.select_related("site"))
-    start = serializers.DateTimeField(help_text="The first day's start, with an offset or Z.")
+    start = AwareDateTimeField(help_text="The first day's start, with an offset or Z.")
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     early_reason = serializers.CharField(
         required=False,
@@ -53,7 +54,7 @@ class CycleBookSerializer(serializers.Serializer):
 
 
 class SeriesBookSerializer(serializers.Serializer):
-    first_start = serializers.DateTimeField(help_text="The first cycle's start, with an offset or Z.")
+    first_start = AwareDateTimeField(help_text="The first cycle's start, with an offset or Z.")
     cycles = serializers.IntegerField(help_text=f"1 to {series.MAX_SERIES}.")
     chair = serializers.PrimaryKeyRelatedField(
         queryset=Chair.objects.select_related("site"),
@@ -70,6 +71,36 @@ class SeriesBookSerializer(serializers.Serializer):
     )
 
 
+class CycleBookedSerializer(serializers.Serializer):
+    """What `book/` answers: the cycle booked and its bookings, one per day of a split dose."""
+
+    order = serializers.IntegerField()
+    cycle = serializers.IntegerField()
+    bookings = BookingSerializer(many=True)
+
+
+class SeriesCycleSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="1 = the series' first cycle.")
+    status = serializers.ChoiceField(choices=[series.BOOKED, series.ALREADY_BOOKED, series.NOT_PLACED])
+    cycle = serializers.IntegerField(allow_null=True)
+    target_start = AwareDateTimeField(help_text="The start the order's interval gives.")
+    target_local_start = serializers.CharField(help_text="The same, in the site's zone.")
+    moved = serializers.BooleanField(help_text="Booked, but not at the target time or chair.")
+    code = serializers.CharField(allow_blank=True, help_text="Why a cycle was not placed.")
+    detail = serializers.CharField(allow_blank=True)
+    bookings = BookingSerializer(many=True)
+
+
+class SeriesBookedSerializer(serializers.Serializer):
+    """What `book-series/` answers (200 whatever became of each cycle): counts, and a result per cycle."""
+
+    order = serializers.IntegerField()
+    booked = serializers.IntegerField()
+    already_booked = serializers.IntegerField()
+    not_placed = serializers.IntegerField()
+    results = SeriesCycleSerializer(many=True)
+
+
 def _bookings_json(bookings, context) -> list[dict]:
     rows = {b.pk: b for b in booking_list().filter(pk__in=[b.pk for b in bookings])}
     return BookingSerializer([rows[b.pk] for b in bookings], many=True, context=context).data
@@ -78,7 +109,7 @@ def _bookings_json(bookings, context) -> list[dict]:
 class OrderCyclesMixin:
     """The availability, book and book-series actions of OrderViewSet (see the module docstring)."""
 
-    @extend_schema(parameters=[OrderAvailabilitySerializer], responses=SlotSerializer(many=True))
+    @extend_schema(parameters=[OrderAvailabilitySerializer], responses=SlotListSerializer)
     # The order list's filters and pages are not this action's query parameters.
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def availability(self, request, pk=None):
@@ -103,7 +134,7 @@ class OrderCyclesMixin:
         self.audit_shown([order], "availability")
         return Response({"count": len(slots), "results": SlotSerializer(slots, many=True).data})
 
-    @extend_schema(request=CycleBookSerializer, responses={201: dict})
+    @extend_schema(request=CycleBookSerializer, responses={201: CycleBookedSerializer})
     @action(detail=True, methods=["post"])
     def book(self, request, pk=None):
         """Book the order's next cycle: one booking per day; 409 with the code that refused it."""
@@ -118,7 +149,7 @@ class OrderCyclesMixin:
         }
         return Response(body, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=SeriesBookSerializer, responses={200: dict})
+    @extend_schema(request=SeriesBookSerializer, responses={200: SeriesBookedSerializer})
     @action(detail=True, methods=["post"], url_path="book-series")
     def book_series(self, request, pk=None):
         """Book the next cycles at the order's interval; 200 with each cycle's outcome."""
@@ -127,7 +158,7 @@ class OrderCyclesMixin:
         form.is_valid(raise_exception=True)
         outcomes = series.series_book(order=order, created_by=request.user, **form.validated_data)
         context = self.get_serializer_context()
-        when = serializers.DateTimeField()
+        when = AwareDateTimeField()
         results = []
         for outcome in outcomes:
             results.append(

@@ -58,6 +58,10 @@ class CoverageAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["patient"]
     list_select_related = ["patient", "payer"]
 
+    def save_model(self, request, obj, form, change):
+        # Through the service: a coverage moved to another payer takes its authorizations along.
+        services.coverage_save(coverage=obj)
+
 
 class WorklistFilter(admin.SimpleListFilter):
     title = "worklist"

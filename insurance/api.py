@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from clinic.api import REPLAY_HEADER
 from clinic.audit import bind_actor, record_access, record_page_access
+from clinic.fields import AwareDateTimeField, AwareDateTimeFilter
 from clinic.pagination import KeysetPagination, Pagination
 from insurance import selectors, services
 from insurance.models import (
@@ -146,7 +147,7 @@ class SummarySerializer(serializers.Serializer):
 class AuthorizationFilter(django_filters.FilterSet):
     # distinct=False: one row per authorization already; SELECT DISTINCT doubled the list's cost.
     status = django_filters.MultipleChoiceFilter(choices=AuthStatus.choices, distinct=False)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = AwareDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = PriorAuthorization
@@ -154,7 +155,7 @@ class AuthorizationFilter(django_filters.FilterSet):
 
 
 class EventQuerySerializer(serializers.Serializer):
-    since = serializers.DateTimeField(required=False, help_text="Events strictly after this time.")
+    since = AwareDateTimeField(required=False, help_text="Events strictly after this time.")
 
 
 DECISION_EXAMPLES = [

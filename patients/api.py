@@ -6,11 +6,12 @@ Serializers here only parse and present; rules live on the models and writes go 
 import django_filters
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from clinic.api import AuditedModelViewSet, AuditedViewMixin
+from clinic.fields import AwareDateTimeField
 from patients import selectors, services
 from patients.models import (
     Allergy,
@@ -60,7 +61,7 @@ class RiskFlagSerializer(serializers.ModelSerializer):
 
 class MeasurementSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(read_only=True)
-    measured_at = serializers.DateTimeField(required=False)
+    measured_at = AwareDateTimeField(required=False)
 
     class Meta:
         model = Measurement
@@ -79,11 +80,15 @@ class LabResultSerializer(serializers.ModelSerializer):
 
 class PatientSerializer(serializers.ModelSerializer):
     age = serializers.IntegerField(read_only=True)
-    latest_weight_kg = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
-    latest_weight_at = serializers.DateTimeField(read_only=True)
-    latest_height_cm = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
-    latest_egfr = serializers.DecimalField(max_digits=10, decimal_places=3, read_only=True)
-    latest_egfr_at = serializers.DateTimeField(read_only=True)
+    latest_weight_kg = serializers.DecimalField(
+        max_digits=6, decimal_places=2, read_only=True, allow_null=True
+    )
+    latest_weight_at = AwareDateTimeField(read_only=True, allow_null=True)
+    latest_height_cm = serializers.DecimalField(
+        max_digits=6, decimal_places=2, read_only=True, allow_null=True
+    )
+    latest_egfr = serializers.DecimalField(max_digits=10, decimal_places=3, read_only=True, allow_null=True)
+    latest_egfr_at = AwareDateTimeField(read_only=True, allow_null=True)
     diagnoses = DiagnosisSerializer(many=True, read_only=True)
     allergies = AllergySerializer(many=True, read_only=True)
     risk_flags = RiskFlagSerializer(many=True, read_only=True)
@@ -167,6 +172,25 @@ class PatientViewSet(AuditedModelViewSet):
     def _fresh(self, patient_id: int) -> Patient:
         return self.get_queryset().get(pk=patient_id)
 
+    @extend_schema(
+        examples=[
+            OpenApiExample(
+                "A patient with SMS reminders and own quiet hours",
+                value={
+                    "mrn": "MRN-0042",
+                    "given_name": "Ada",
+                    "family_name": "Whitfield",
+                    "date_of_birth": "1970-05-04",
+                    "sex": "female",
+                    "phone": "+15555550100",
+                    "reminder_channel": "sms",
+                    "quiet_hours_start": "20:00",
+                    "quiet_hours_end": "09:00",
+                },
+                request_only=True,
+            )
+        ]
+    )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -111,6 +111,14 @@ class Patient(models.Model):
                     )
                 }
             )
+        if self.quiet_hours_start is not None and self.quiet_hours_start == self.quiet_hours_end:
+            raise ValidationError(
+                {
+                    "quiet_hours_end": ValidationError(
+                        "Quiet hours must end at another time than they start.", code="quiet_hours_empty"
+                    )
+                }
+            )
         if not self.reminder_opt_out:
             if self.reminder_channel == ReminderChannel.SMS and not self.phone:
                 raise ValidationError(

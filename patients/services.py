@@ -38,7 +38,8 @@ def patient_create(
 ) -> Patient:
     """Create a patient and return it. Without a channel, SMS is chosen when there is a phone.
 
-    Raises ValidationError (e.g. `mrn_taken`, `date_in_future`, `phone_required`, `quiet_hours_incomplete`).
+    Raises ValidationError (e.g. `mrn_taken`, `date_in_future`, `phone_required`, `quiet_hours_incomplete`,
+    `quiet_hours_empty`).
     """
     if reminder_channel is None:
         reminder_channel = "sms" if phone or not email else "email"

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import django_filters
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from clinic.api import AuditedModelViewSet
 from clinic.audit import bind_actor
 from clinic.db import validated_save
+from clinic.fields import AwareDateTimeField, AwareDateTimeFilter
 from patients.models import Patient
 from scheduling import access, selectors, services
 from scheduling.availability import MAX_RANGE_DAYS, find_slots
@@ -153,8 +154,8 @@ class BookingCreateSerializer(serializers.Serializer):
     site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), required=False)
     chair = serializers.PrimaryKeyRelatedField(queryset=Chair.objects.select_related("site"))
     patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.all())
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField(required=False)
+    start = AwareDateTimeField()
+    end = AwareDateTimeField(required=False)
     duration_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
@@ -179,8 +180,8 @@ class BookingCreateSerializer(serializers.Serializer):
 
 
 class RescheduleSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField(required=False)
+    start = AwareDateTimeField()
+    end = AwareDateTimeField(required=False)
     chair = serializers.PrimaryKeyRelatedField(queryset=Chair.objects.select_related("site"), required=False)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
@@ -199,8 +200,8 @@ class BookingStatusChangeSerializer(serializers.Serializer):
 
 class BookingFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=BookingStatus.choices)
-    starts_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    starts_after = AwareDateTimeFilter(field_name="start", lookup_expr="gte")
+    starts_before = AwareDateTimeFilter(field_name="start", lookup_expr="lt")
 
     class Meta:
         model = Booking
@@ -235,7 +236,47 @@ class BookingViewSet(AuditedModelViewSet):
     def _fresh(self, booking: Booking) -> Response:
         return Response(self.get_serializer(selectors.booking_list().get(pk=booking.pk)).data)
 
-    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
+    @extend_schema(
+        request=BookingCreateSerializer,
+        responses={201: BookingSerializer},
+        examples=[
+            OpenApiExample(
+                "Four hours in chair 3",
+                value={
+                    "chair": 3,
+                    "patient": 42,
+                    "start": "2027-03-02T10:00:00-05:00",
+                    "duration_minutes": 240,
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "The booking made",
+                value={
+                    "id": 12,
+                    "site": 1,
+                    "site_name": "Riverside Infusion Center",
+                    "chair": 3,
+                    "chair_name": "R3",
+                    "patient": 42,
+                    "patient_name": "Whitfield, Ada",
+                    "patient_mrn": "MRN-0042",
+                    "start": "2027-03-02T15:00:00Z",
+                    "end": "2027-03-02T19:00:00Z",
+                    "time_zone": "America/New_York",
+                    "local_start": "2027-03-02T10:00:00-05:00",
+                    "local_end": "2027-03-02T14:00:00-05:00",
+                    "duration_minutes": 240,
+                    "status": "booked",
+                    "note": "",
+                    "cancel_reason": "",
+                    "created_at": "2027-02-20T14:03:11Z",
+                },
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    )
     def create(self, request, *args, **kwargs):
         form = BookingCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -347,8 +388,8 @@ class SlotSerializer(serializers.Serializer):
     chair = serializers.IntegerField(source="chair.pk")
     chair_name = serializers.CharField(source="chair.name")
     chair_type = serializers.CharField(source="chair.kind")
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
     time_zone = serializers.CharField(source="site.time_zone")
     local_start = serializers.SerializerMethodField()
     local_end = serializers.SerializerMethodField()
@@ -361,6 +402,14 @@ class SlotSerializer(serializers.Serializer):
         return slot.local_end.isoformat()
 
 
+@extend_schema_serializer(many=False)  # one object, though the `list` action answers it
+class SlotListSerializer(serializers.Serializer):
+    """What availability answers: the ranked slots (not paged: `limit` bounds them) and how many."""
+
+    count = serializers.IntegerField()
+    results = SlotSerializer(many=True)
+
+
 class AvailabilityViewSet(viewsets.ViewSet):
     """The first bookable slots for a session: GET /api/v1/availability/?duration_minutes=240&date_from=..."""
 
@@ -370,7 +419,7 @@ class AvailabilityViewSet(viewsets.ViewSet):
         super().initial(request, *args, **kwargs)
         bind_actor(request.user)
 
-    @extend_schema(parameters=[AvailabilityQuerySerializer], responses=SlotSerializer(many=True))
+    @extend_schema(parameters=[AvailabilityQuerySerializer], responses=SlotListSerializer)
     def list(self, request):
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -37,7 +37,7 @@ def validate_time_zone(value: str) -> None:
 class Site(models.Model):
     """A clinic location. Opening hours and reminders are in its local time zone."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120)
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
     address = models.TextField(help_text="As it should appear in appointment reminders.")
     phone = models.CharField(max_length=20, blank=True, help_text="The number patients call to reschedule.")
@@ -62,6 +62,15 @@ class Site(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name=constraint_error(
+                    "site_name_unique",
+                    field="name",
+                    code="site_name_taken",
+                    message="A site of this name already exists.",
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(grid_minutes__in=GRID_CHOICES),
                 name=constraint_error(

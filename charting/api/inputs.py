@@ -11,6 +11,7 @@ from charting.models import (
     ReactionOnset,
     ReactionOutcome,
 )
+from clinic.fields import AwareDateTimeField
 from scheduling.models import Booking
 
 
@@ -20,11 +21,11 @@ class _Submission(serializers.Serializer):
 
 class CheckInInput(_Submission):
     booking = serializers.PrimaryKeyRelatedField(queryset=Booking.objects.select_related("site", "patient"))
-    at = serializers.DateTimeField(required=False, allow_null=True)
+    at = AwareDateTimeField(required=False, allow_null=True)
 
 
 class TransitionInput(_Submission):
-    at = serializers.DateTimeField(required=False, allow_null=True)
+    at = AwareDateTimeField(required=False, allow_null=True)
 
 
 class EndInput(TransitionInput):
@@ -46,11 +47,11 @@ class PremedicationInput(_Submission):
     drug = serializers.CharField(max_length=80)
     dose = serializers.CharField(max_length=40)
     route = serializers.CharField(max_length=10, default="PO")
-    given_at = serializers.DateTimeField()
+    given_at = AwareDateTimeField()
 
 
 class VitalsInput(_Submission):
-    taken_at = serializers.DateTimeField()
+    taken_at = AwareDateTimeField()
     systolic = serializers.IntegerField()
     diastolic = serializers.IntegerField()
     heart_rate = serializers.IntegerField()
@@ -64,7 +65,7 @@ class RateChangeInput(_Submission):
     kind = serializers.ChoiceField(
         choices=RateKind.choices, help_text="start comes with the session's start/."
     )
-    at = serializers.DateTimeField()
+    at = AwareDateTimeField()
     rate_ml_per_hour = serializers.DecimalField(
         max_digits=6, decimal_places=1, required=False, allow_null=True
     )
@@ -77,7 +78,7 @@ class ReactionInput(_Submission):
     grade = serializers.IntegerField()
     action = serializers.ChoiceField(choices=ReactionAction.choices)
     outcome = serializers.ChoiceField(choices=ReactionOutcome.choices)
-    noted_at = serializers.DateTimeField()
+    noted_at = AwareDateTimeField()
     onset = serializers.ChoiceField(choices=ReactionOnset.choices, default=ReactionOnset.DURING)
     medication = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")

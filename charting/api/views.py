@@ -1,6 +1,7 @@
 """The chairside API's viewsets: sessions and their life, and the rows charted under each one."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -156,6 +157,9 @@ class _SessionRows(
 
     input_class: type[serializers.Serializer]
     record = None  # the service
+    # A session's rows are few and answered whole, in charting order: no pages, no filters.
+    pagination_class = None
+    filter_backends = []
 
     def audit_subject(self, obj):
         return self.session.patient
@@ -204,7 +208,7 @@ class VitalsViewSet(_SessionRows):
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def fhir(self, request, session_pk=None, pk=None):
         """The reading as a FHIR R4 Observation (LOINC codes, UCUM units)."""

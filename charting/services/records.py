@@ -43,7 +43,13 @@ def baseline_of(session: InfusionSession) -> VitalsReading | None:
     return session.vitals.filter(phase=VitalsPhase.BASELINE).order_by("taken_at", "pk").first()
 
 
-@chairside_write("vitals", replays=VitalsReading, time="taken_at")
+# The same id with other values is a 409, as the insurer API answers a reused Idempotency-Key.
+@chairside_write(
+    "vitals",
+    replays=VitalsReading,
+    time="taken_at",
+    same=(*VITALS_FIELDS, "taken_at", "symptoms"),
+)
 def vitals_record(
     *,
     session: InfusionSession,

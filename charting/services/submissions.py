@@ -42,7 +42,11 @@ R = TypeVar("R")
 
 
 def chairside_write(
-    action: str, *, replays: type[models.Model] | str, time: str | None = None
+    action: str,
+    *,
+    replays: type[models.Model] | str,
+    time: str | None = None,
+    same: tuple[str, ...] = (),
 ) -> Callable[[Callable[P, tuple[R, bool]]], Callable[P, tuple[R, bool]]]:
     """Make a service `f(*, session, by, client_id, ...)` a chairside write. Its signature stays as it is;
     before its body runs, in one transaction:
@@ -52,7 +56,8 @@ def chairside_write(
     3. a submission seen before answers `(row first stored, True)` without running the body: `replays`
        is the model whose rows carry the client id, or a `SessionEventKind` for a step of the session's
        life (answered with the session). The id used on another session or for another step is a 409
-       `client_id_reused`;
+       `client_id_reused`, and so is a replay whose arguments named in `same` differ from the stored
+       row's (the insurer API answers a reused Idempotency-Key so);
     4. the session must be in a state where `action` is charted (`CHARTING`; 409 `session_not_in_progress`);
     5. when `time` names an argument, that time (now when not given) must carry its zone, not be in the
        future nor before the check-in (400 `time_invalid`, `time_in_future`, `time_before_check_in`).
@@ -72,7 +77,12 @@ def chairside_write(
             client_id = client_uuid(arguments["client_id"])
             with transaction.atomic():
                 session = locked(arguments["session"])
-                existing = _replay_of(replays, client_id, session)
+                sent = {
+                    name: value.strip() if isinstance(value, str) else value
+                    for name in same
+                    if (value := arguments[name]) is not None or name != time
+                }
+                existing = _replay_of(replays, client_id, session, sent)
                 if existing is not None:
                     return existing, True
                 require_status(session, action)
@@ -94,10 +104,12 @@ def time_checked(at: datetime | None) -> datetime:
     return at
 
 
-def _replay_of(replays: type[models.Model] | str, client_id: uuid.UUID, session: InfusionSession) -> Any:
+def _replay_of(
+    replays: type[models.Model] | str, client_id: uuid.UUID, session: InfusionSession, sent: dict
+) -> Any:
     if isinstance(replays, str):
         return session if event_replay(client_id, replays, session_id=session.pk) else None
-    return replay(replays, client_id, session.pk)
+    return replay(replays, client_id, session.pk, same=sent)
 
 
 def invalid(field: str, code: str, message: str) -> ValidationError:
@@ -144,15 +156,25 @@ def checked_time(
     return at
 
 
-def replay(model, client_id: uuid.UUID, session_id: int | None):
-    """The row already stored for this client id, or None. A client id used on another session is a
-    409: the tablet reused an id, and answering with someone else's row would be wrong."""
+def replay(model, client_id: uuid.UUID, session_id: int | None, *, same: dict | None = None):
+    """The row already stored for this client id, or None. A client id used on another session, or
+    (when `same` names the submitted values) with other values, is a 409 `client_id_reused`: the tablet
+    reused an id, and answering with another reading than the one sent would be wrong."""
     existing = model.objects.filter(client_id=client_id).first()
     if existing is None:
         return None
     if session_id is not None and existing.session_id != session_id:
         raise Conflict(
             "client_id_reused", "This submission id was already used on another session.", field="client_id"
+        )
+    changed = sorted(name for name, value in (same or {}).items() if getattr(existing, name) != value)
+    if changed:
+        raise Conflict(
+            "client_id_reused",
+            f"This submission id was already used with other values ({', '.join(changed)}); "
+            "send a new reading with a new id.",
+            field="client_id",
+            changed=changed,
         )
     return existing
 

@@ -1,5 +1,6 @@
 """Writes to the outbox. Apps schedule, move and cancel their messages only through these functions."""
 
+import logging
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -7,6 +8,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from clinic.notifications.models import Notification, Status
+
+logger = logging.getLogger(__name__)
 
 
 def _ct(obj: models.Model) -> ContentType:
@@ -146,7 +149,28 @@ def notification_resend(*, notification: Notification) -> bool:
     return bool(updated)
 
 
-def _send_on_commit(pk: int) -> None:
+def broker_reachable() -> bool:
+    """Whether the Celery broker (Redis) answers now; a quick check, for pages that say what happens."""
     from clinic.tasks import outbox_send
 
-    transaction.on_commit(lambda: outbox_send.delay(pk))
+    try:
+        with outbox_send.app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+def _send_now(pk: int) -> None:
+    from clinic.tasks import outbox_send
+
+    try:
+        outbox_send.delay(pk)
+    except Exception:
+        # The broker is down: the row is pending and due, so the every-minute dispatch sends it once
+        # the broker is back. Saying so beats failing the request that queued it.
+        logger.warning("outbox row %s left for the next dispatch: the broker is unreachable", pk)
+
+
+def _send_on_commit(pk: int) -> None:
+    transaction.on_commit(lambda: _send_now(pk))

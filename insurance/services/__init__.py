@@ -5,7 +5,8 @@
   protocol around it (`authorization_decision_once`);
 - `documents`: the clinic's notes and the documents sent to the payer;
 - `usage`: units reserved when a cycle is booked, moved, released and used;
-- `overrides`: a manager lets one cycle be booked without an authorization.
+- `overrides`: a manager lets one cycle be booked without an authorization;
+- `coverage`: saving a coverage; its authorizations follow it to another payer.
 
 This module is the one import path callers use.
 """
@@ -18,6 +19,7 @@ from insurance.services.authorizations import (
     authorization_submit,
     authorizations_expire,
 )
+from insurance.services.coverage import coverage_save
 from insurance.services.decisions import (
     DECIDABLE,
     DECISION_CHOICES,
@@ -64,6 +66,7 @@ __all__ = [
     "authorization_override_record",
     "authorization_submit",
     "authorizations_expire",
+    "coverage_save",
     "cycle_authorize",
     "may_override",
     "usage_mark_given",

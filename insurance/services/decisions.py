@@ -13,12 +13,15 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.errors import Conflict
 from insurance.models import GRANTED, DecisionRequest, PriorAuthorization
 from insurance.services.authorizations import S, _invalid, _label, _locked, _move
+
+IDEMPOTENCY_KEY_MAX = DecisionRequest._meta.get_field("key").max_length
 
 DECISIONS = (S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.PENDED)
 DECISION_CHOICES = [(s.value, s.label) for s in DECISIONS]
@@ -158,11 +161,21 @@ def authorization_decision_once(
     authorization; it is stored with the key, so a retry with the same key and the same request body gets
     that first answer again, `replayed` True, whatever happened since. Without a key every call decides.
 
-    Raises Conflict `idempotency_key_reused` when the key came with a different request body (or for
-    another authorization), and whatever `authorization_decide` raises (nothing is stored then, so the
-    insurer may retry the key with a corrected body).
+    Raises ValidationError `idempotency_key_too_long` (over 200 characters), Conflict
+    `idempotency_key_reused` when the key came with a different request body (or for another
+    authorization), and whatever `authorization_decide` raises (nothing is stored then, so the insurer
+    may retry the key with a corrected body).
     """
     key = (idempotency_key or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationError(
+            {
+                "Idempotency-Key": ValidationError(
+                    f"An Idempotency-Key has at most {IDEMPOTENCY_KEY_MAX} characters.",
+                    code="idempotency_key_too_long",
+                )
+            }
+        )
     if not key:
         authorization_decide(authorization=authorization, via=via, by=by, **decision)
         return render(authorization), False
