@@ -21,7 +21,7 @@ from clinic.errors import Conflict
 from insurance.models import GRANTED, DecisionRequest, PriorAuthorization
 from insurance.services.authorizations import S, _invalid, _label, _locked, _move
 
-IDEMPOTENCY_KEY_MAX = DecisionRequest._meta.get_field("key").max_length
+IDEMPOTENCY_KEY_MAX: int = DecisionRequest._meta.get_field("key").max_length or 200
 
 DECISIONS = (S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.PENDED)
 DECISION_CHOICES = [(s.value, s.label) for s in DECISIONS]

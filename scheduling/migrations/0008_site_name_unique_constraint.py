@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0005_remove_booking_order_ref'),
+        ('scheduling', '0007_site_booking_template'),
     ]
 
     operations = [
