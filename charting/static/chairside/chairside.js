@@ -262,7 +262,7 @@
       .then(function (result) {
         if (!result.ok) {
           form.querySelector('[name="gtin"]').value = "";
-          out.className = "form-status error"; out.textContent = "Refused: " + result.body.detail; return;
+          out.className = "form-status error"; out.textContent = "Refused: " + String(result.body.detail).replace(/^[a-z_]+: /, ""); return;
         }
         var v = result.body;
         form.querySelector('[name="gtin"]').value = v.gtin;
