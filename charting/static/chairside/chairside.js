@@ -313,6 +313,7 @@
 
   document.addEventListener("submit", submit);
   document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("button[data-print]")) { window.print(); return; }
     var button = event.target.closest && event.target.closest("button[data-confirm]");
     if (!button || !button.form) return;
     button.form.dataset.confirmField = button.dataset.confirm;
