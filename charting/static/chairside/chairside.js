@@ -16,7 +16,13 @@
     var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
-  function clock(date) { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false }); }
+  // Times in the site's zone, labelled (the tablet's own zone may be another), as the pages show them.
+  function clock(date) {
+    var zone = document.body && document.body.dataset.zone;
+    var options = { hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short" };
+    if (zone) options.timeZone = zone;
+    try { return date.toLocaleTimeString("en-US", options); } catch (e) { return date.toLocaleTimeString([], options); }
+  }
   function queue() { try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; } }
   function saveQueue(items) { localStorage.setItem(QUEUE_KEY, JSON.stringify(items)); showBanners(); }
 
