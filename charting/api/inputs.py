@@ -5,7 +5,6 @@ from rest_framework import serializers
 
 from charting.confirmations import END_REASONS
 from charting.models import (
-    FlagAnswer,
     Hydration,
     InfusionSession,
     RateKind,
@@ -59,7 +58,8 @@ class PremedicationAsOrderedInput(_Submission):
 
 
 class FlagAnswerInput(_Submission):
-    answer = serializers.ChoiceField(choices=FlagAnswer.choices)
+    # A string, checked by the service (`answer_invalid`): the choices are the reading's `flag_answer`.
+    answer = serializers.CharField(max_length=10, help_text="slowed, paused, reaction or continued.")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
     rate_ml_per_hour = serializers.DecimalField(
         max_digits=6, decimal_places=1, required=False, allow_null=True, help_text="The slower rate."

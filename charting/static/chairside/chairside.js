@@ -238,10 +238,12 @@
   }
   function poll(live) {
     if (!navigator.onLine || document.hidden) return;
-    fetch(live.dataset.poll, { credentials: "same-origin", headers: { "Accept": "text/html" } })
-      .then(function (response) { return response.ok ? response.text() : null; })
+    if (document.getElementById("screen-lock")) return; // locked: nothing is asked of the server
+    fetch(live.dataset.poll, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Chairside-Poll": "1" } })
+      .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
       .then(function (html) {
-        if (html === null) return;
+        // Only the header itself is swapped in (a locked or signed-out session answers with a page).
+        if (html === null || html.indexOf('class="live-inner"') === -1) return;
         var before = live.querySelector("[data-status]");
         live.innerHTML = html;
         var after = live.querySelector("[data-status]");
