@@ -86,7 +86,7 @@ def _step_up_due(session: InfusionSession, changes: list[RateChange], now: datet
     if last.kind in (RateKind.PAUSE, RateKind.STOP, RateKind.HOLD, RateKind.SLOW):
         return None
     where = session_progress(session, now=now)
-    if where is None or where.next_step_at is None:
+    if where is None or where.next_step_at is None or where.step_index is None:
         return None
     at = where.next_step_at
     nxt = Decimal(session.plan_steps[where.step_index + 1]["rate_ml_per_hour"])

@@ -207,11 +207,11 @@ def session_end(
     if confirmations.short_of_dose(volume_given_ml, session.planned_volume_ml):
         problem = confirmations.end_reason_problem(end_reason, end_note)
         if problem is not None:
+            planned = session.planned_volume_ml or Decimal(0)
             raise invalid(
                 "end_note" if end_reason == "other" else "end_reason",
                 "end_reason_required",
-                f"{Decimal(volume_given_ml).normalize():f} of {session.planned_volume_ml.normalize():f}"
-                f" mL given. {problem}",
+                f"{Decimal(volume_given_ml).normalize():f} of {planned.normalize():f} mL given. {problem}",
             )
     else:
         end_reason, end_note = "", ""
