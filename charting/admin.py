@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 
 from charting import selectors
-from charting.models import InfusionSession
+from charting.models import InfusionSession, ProductBarcode
 from clinic.audit import AuditedAdminMixin
 
 
@@ -47,3 +47,12 @@ class InfusionSessionAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 admin.site.register(InfusionSession, InfusionSessionAdmin)
+
+
+@admin.register(ProductBarcode)
+class ProductBarcodeAdmin(admin.ModelAdmin):
+    """The GTINs on each product's vials, so a scanned vial is known to be the order's product."""
+
+    list_display = ["gtin", "product", "note"]
+    list_filter = ["product"]
+    search_fields = ["gtin"]

@@ -12,12 +12,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from charting.confirmations import END_REASONS
 from clinic.audit import audit_register
 from clinic.db import constraint_error
 from infusions import vitals as limits
+from infusions.models import Product
 from infusions.models.orders import TreatmentOrder
 from patients.models import Patient, PatientOwned
-from scheduling.models import Booking
+from scheduling.models import Booking, Chair, Site
 
 
 def _client_id_unique(model: str) -> models.UniqueConstraint:
@@ -67,6 +69,11 @@ class InfusionSession(PatientOwned):
     plan_steps = models.JSONField(default=list, blank=True, help_text="[{minutes, rate_ml_per_hour}]")
     volume_given_ml = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
     grams_given = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    # Asked before what cannot be undone (`charting.confirmations`): why the infusion ended short of the
+    # planned volume, and why the patient left before the observation was over or with a reaction open.
+    end_reason = models.CharField(max_length=16, choices=list(END_REASONS.items()), blank=True)
+    end_note = models.CharField(max_length=300, blank=True)
+    discharge_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         db_table = "infusions_infusionsession"  # the table it had in infusions, kept
@@ -115,6 +122,15 @@ class InfusionSession(PatientOwned):
                     field="volume_given_ml",
                     code="value_out_of_range",
                     message="Volumes are not negative and a weight is over 0 and at most 400 kg.",
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(end_reason="other") | ~Q(end_note=""),
+                name=constraint_error(
+                    "session_end_other_reason",
+                    field="end_note",
+                    code="reason_required",
+                    message="Say what the other reason is.",
                 ),
             ),
         ]
@@ -235,6 +251,8 @@ class Premedication(SessionOwned):
     dose = models.CharField(max_length=40, help_text='As given, e.g. "650 mg".')
     route = models.CharField(max_length=10, default="PO")
     given_at = models.DateTimeField()
+    # False: the nurse confirmed giving something the order does not prescribe (or at another dose).
+    as_ordered = models.BooleanField(default=True)
 
     class Meta:
         db_table = "infusions_premedication"  # the table it had in infusions, kept
@@ -267,6 +285,13 @@ def _between(field: str, low, high) -> Q:
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high})
 
 
+class FlagAnswer(models.TextChoices):
+    SLOWED = "slowed", "Rate slowed"
+    PAUSED = "paused", "Infusion paused"
+    REACTION = "reaction", "Reaction recorded"
+    CONTINUED = "continued", "Continued"
+
+
 class VitalsReading(SessionOwned):
     """One set of vitals. Impossible values are refused (here and in the service, with a message);
     abnormal ones are stored with `flags` saying why."""
@@ -284,6 +309,14 @@ class VitalsReading(SessionOwned):
     spo2 = models.PositiveSmallIntegerField("SpO2 (%)")
     symptoms = models.CharField(max_length=500, blank=True)
     flags = models.JSONField(default=list, blank=True, help_text="[{code, message}] of abnormal values.")
+    # A flagged reading is answered: the nurse slowed or paused the pump, recorded a reaction, or went on
+    # with a reason (`charting.services.vitals_flag_answer`).
+    flag_answer = models.CharField(max_length=10, choices=FlagAnswer.choices, blank=True)
+    flag_answer_reason = models.CharField(max_length=300, blank=True)
+    flag_answered_at = models.DateTimeField(null=True, blank=True)
+    flag_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         db_table = "infusions_vitalsreading"  # the table it had in infusions, kept
@@ -304,6 +337,15 @@ class VitalsReading(SessionOwned):
                     field="systolic",
                     code="vitals_impossible",
                     message="These vitals are not possible; check the numbers.",
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(flag_answer=FlagAnswer.CONTINUED) | ~Q(flag_answer_reason=""),
+                name=constraint_error(
+                    "vitals_continue_reason",
+                    field="flag_answer_reason",
+                    code="reason_required",
+                    message="Say why the infusion goes on unchanged.",
                 ),
             ),
         ]
@@ -459,6 +501,32 @@ class Reaction(SessionOwned):
         return f"{self.get_kind_display()}, grade {self.grade}"
 
 
+class ProductBarcode(models.Model):
+    """A GTIN printed on a product's vials (GS1 DataMatrix, AI 01): how a scanned vial is known to be the
+    order's product. Managers add them in the admin."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="barcodes")
+    gtin = models.CharField("GTIN", max_length=14, unique=True, help_text="14 digits, as on the vial.")
+    note = models.CharField(max_length=100, blank=True, help_text='E.g. "10 g vial".')
+
+    class Meta:
+        ordering = ["product", "gtin"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gtin__regex=r"^[0-9]{14}$"),
+                name=constraint_error(
+                    "product_barcode_gtin_digits",
+                    field="gtin",
+                    code="gtin_invalid",
+                    message="A GTIN here has 14 digits (pad a GTIN-13 with a leading 0).",
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gtin} ({self.product})"
+
+
 class LotRecord(SessionOwned):
     """Vials of one lot used in the session (plasma products are traced by lot)."""
 
@@ -467,6 +535,7 @@ class LotRecord(SessionOwned):
     vial_size_g = models.DecimalField("vial size (g)", max_digits=6, decimal_places=2)
     vials = models.PositiveSmallIntegerField(default=1)
     expiry = models.DateField()
+    gtin = models.CharField("GTIN", max_length=14, blank=True, help_text="From the scanned barcode.")
 
     class Meta:
         db_table = "infusions_lotrecord"  # the table it had in infusions, kept
@@ -488,6 +557,77 @@ class LotRecord(SessionOwned):
         return f"Lot {self.lot_number}: {self.vials} x {self.vial_size_g.normalize():f} g"
 
 
+class ChairAssignment(models.Model):
+    """The nurse looking after a chair on a day (she picks it on the tablet's board); one per chair and
+    day, taken over by the next nurse who picks it."""
+
+    chair = models.ForeignKey(Chair, on_delete=models.CASCADE, related_name="assignments")
+    day = models.DateField(help_text="The site's local day.")
+    nurse = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assigned_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day", "chair"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chair", "day"],
+                name=constraint_error(
+                    "chair_assignment_once_a_day",
+                    field="chair",
+                    code="already_assigned",
+                    message="This chair already has a nurse today.",
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chair} on {self.day}: {self.nurse}"
+
+
+class HandoverNote(models.Model):
+    """What the next nurse needs to know: about one session (`session` set) or the whole shift at a
+    site (`session` empty). Notes are added, never edited."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="handover_notes")
+    day = models.DateField(help_text="The site's local day.")
+    session = models.ForeignKey(
+        InfusionSession, null=True, blank=True, on_delete=models.CASCADE, related_name="handover_notes"
+    )
+    text = models.CharField(max_length=1000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField()
+    client_id = models.UUIDField()
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+        indexes = [models.Index(fields=["site", "day"])]
+        constraints = [
+            _client_id_unique("handover_note"),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name=constraint_error(
+                    "handover_note_text", field="text", code="text_required", message="Write the note."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Handover note of {self.day}"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.session.patient_id} if self.session_id else {}
+
+
 audit_register(
-    InfusionSession, SessionEvent, Checklist, Premedication, VitalsReading, RateChange, Reaction, LotRecord
+    HandoverNote,
+    InfusionSession,
+    SessionEvent,
+    Checklist,
+    Premedication,
+    VitalsReading,
+    RateChange,
+    Reaction,
+    LotRecord,
 )

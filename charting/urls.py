@@ -8,6 +8,7 @@ app_name = "chairside"
 
 urlpatterns = [
     path("", views.board_page, name="board"),
+    path("sw.js", views.service_worker, name="service-worker"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -22,4 +23,5 @@ urlpatterns = [
     path("unlock/", screen_lock.unlock_view, name="unlock"),
     path("bookings/<int:booking_id>/", views.session_page, name="session"),
     path("sessions/<int:session_id>/summary/", views.summary_page, name="summary"),
+    path("sessions/<int:session_id>/live/", views.live_fragment, name="live"),
 ]

@@ -2,6 +2,7 @@
 through the selectors, record what was shown in the audit trail, render. Every write goes through
 /api/v1/sessions/ (the page's JavaScript), so the pages and the API share one path to the services."""
 
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -9,9 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from charting import selectors
+from charting import confirmations, ordered_premedication, selectors
+from charting.confirmations import END_REASONS
 from charting.models import (
     CTCAE_GRADES,
     Hydration,
@@ -20,6 +23,7 @@ from charting.models import (
     ReactionKind,
     ReactionOnset,
     ReactionOutcome,
+    SessionStatus,
 )
 from charting.services import current_rate, next_step_rate
 from clinic.audit import record_access
@@ -53,6 +57,8 @@ def board_page(request):
     site = next((s for s in sites if str(s.pk) == request.GET.get("site")), sites[0] if sites else None)
     now = timezone.now()
     cards = selectors.board(request.user, site, now=now) if site else []
+    today = now.astimezone(site.zone).date() if site else now.date()
+    notes = selectors.handover_notes(site, today) if site else []
     record_access(request, [c.booking.patient for c in cards if c.booking], via="chairside", detail="board")
     return render(
         request,
@@ -61,8 +67,10 @@ def board_page(request):
             "sites": sites,
             "site": site,
             "cards": cards,
-            "today": now.astimezone(site.zone).date() if site else now.date(),
+            "today": today,
             "now": now,
+            "shift_notes": [n for n in notes if n.session_id is None],
+            "mine": sum(1 for c in cards if c.nurse == request.user),
         },
     )
 
@@ -107,20 +115,66 @@ def session_page(request, booking_id: int):
         "grades": sorted(CTCAE_GRADES.items()),
         "vial_sizes": order.product.vial_sizes_g if order else [],
     }
+    items, other = ordered_premedication.ordered_items(order.premedication if order else "")
+    context.update({"ordered_premedication": items, "ordered_other": other})
     if session is not None:
         rate = current_rate(session) if session.started_at else None
+        paused = rate is not None and rate.kind in (RateKind.PAUSE, RateKind.STOP)
         context.update(
             {
                 "checklist": selectors.session_checklist(session),
-                "due": selectors.next_due(session, policy=policy, now=now),
+                "live": selectors.live_header(session, policy=policy, now=now),
                 "schedule": selectors.plan_clock(session),
                 "rate": rate,
-                "paused": rate is not None and rate.kind in (RateKind.PAUSE, RateKind.STOP),
+                "paused": paused,
                 "next_rate": next_step_rate(session, rate.rate_ml_per_hour) if rate else None,
+                "slow_rate": _slower(session, rate) if rate and not paused else None,
                 "has_baseline": any(v.phase == "baseline" for v in session.vitals.all()),
+                "pending_flag": next(
+                    (v for v in reversed(session.vitals.all()) if v.flags and not v.flag_answer), None
+                ),
+                "discharge_question": _discharge_question(session, policy, now),
+                "end_reasons": list(END_REASONS.items()),
             }
         )
     return render(request, "chairside/session.html", context)
+
+
+def _slower(session, rate) -> Decimal:
+    """What "slow" suggests: the plan's step below the current rate, else half of it."""
+    below = [Decimal(s["rate_ml_per_hour"]) for s in session.plan_steps]
+    below = [r for r in below if r < rate.rate_ml_per_hour]
+    return max(below) if below else (rate.rate_ml_per_hour / 2).quantize(Decimal("0.1"))
+
+
+def _discharge_question(session, policy, now) -> str:
+    if session.status != SessionStatus.OBSERVATION:
+        return ""
+    early = confirmations.early_discharge(
+        ended_at=session.ended_at,
+        at=now,
+        observation_minutes=policy.observation_minutes,
+        reactions=[(r.kind, r.outcome) for r in session.reactions.all()],
+    )
+    parts = []
+    if early.before_observation_end:
+        ends = early.observation_ends_at.astimezone(session.booking.site.zone)
+        parts.append(f"Observation runs until {ends:%H:%M %Z}.")
+    if early.unresolved_reactions:
+        parts.append("A reaction is not resolved.")
+    return " ".join(parts)
+
+
+@chairside_view
+def live_fragment(request, session_id: int):
+    """The top of a session's page, polled by the tablet every 30 seconds: the server's clock, what is
+    due, and while infusing the pump's rate, volume given and the expected end."""
+    sessions = selectors.access_sessions(request.user, selectors.session_detail())
+    session = get_object_or_404(sessions, pk=session_id)
+    record_access(request, [session.patient], via="chairside", detail="live header")
+    now = timezone.now()
+    live = selectors.live_header(session, policy=InfusionPolicy.current(), now=now)
+    return render(request, "chairside/_live.html", {"live": live, "session": session})
 
 
 def _with_reactions(patient, order):
@@ -140,3 +194,10 @@ def summary_page(request, session_id: int):
         "chairside/summary_page.html",
         {"summary": selectors.session_summary(session), "session": session},
     )
+
+
+@cache_control(no_cache=True)
+def service_worker(request):
+    """The tablet's service worker, served under /chairside/ so it may keep the tablet pages (its scope);
+    it holds no patient data itself."""
+    return render(request, "chairside/sw.js", content_type="text/javascript")

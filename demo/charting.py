@@ -124,7 +124,12 @@ def _chart(booking: Booking, nurse, begin: datetime, end: datetime, finished: bo
 
     def vitals(fraction: float, **changes) -> None:
         chart.vitals_record(
-            session=session, by=nurse, client_id=uuid.uuid4(), taken_at=at(fraction), **(VITALS | changes)
+            session=session,
+            by=nurse,
+            client_id=uuid.uuid4(),
+            taken_at=at(fraction),
+            confirm_repeat=True,  # each is a set of its own, even when its numbers repeat
+            **(VITALS | changes),
         )
 
     session, _ = chart.session_check_in(booking=booking, by=nurse, client_id=uuid.uuid4(), at=at(0))
@@ -182,7 +187,17 @@ def _chart(booking: Booking, nurse, begin: datetime, end: datetime, finished: bo
         noted_at=at(0.3),
     )
     vitals(0.6)
-    chart.session_end(session=session, by=nurse, client_id=uuid.uuid4(), at=at(0.85))
+    # Seeded early in the day, the demo's infusion is shorter than its bag: it ended at the patient's
+    # request, and she left before the observation time was over (the reasons are asked only then).
+    chart.session_end(
+        session=session, by=nurse, client_id=uuid.uuid4(), at=at(0.85), end_reason="patient_request"
+    )
     vitals(0.86)
     vitals(0.97)
-    chart.session_discharge(session=session, by=nurse, client_id=uuid.uuid4(), at=at(1.0))
+    chart.session_discharge(
+        session=session,
+        by=nurse,
+        client_id=uuid.uuid4(),
+        at=at(1.0),
+        reason="Felt well; observed with a companion in the waiting room",
+    )

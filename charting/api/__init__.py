@@ -8,6 +8,8 @@ pages use these same endpoints.
 """
 
 from charting.api.views import (
+    ChairAssignmentViewSet,
+    HandoverNoteViewSet,
     LotViewSet,
     RateChangeViewSet,
     ReactionViewSet,
@@ -17,6 +19,8 @@ from charting.api.views import (
 
 
 def register_routes(router) -> None:
+    router.register("chair-assignments", ChairAssignmentViewSet, basename="chair-assignment")
+    router.register("handover-notes", HandoverNoteViewSet, basename="handover-note")
     router.register("sessions", SessionViewSet, basename="session")
     nested = r"sessions/(?P<session_pk>\d+)"
     router.register(f"{nested}/vitals", VitalsViewSet, basename="session-vitals")

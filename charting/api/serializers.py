@@ -4,7 +4,9 @@ from rest_framework import serializers
 
 from charting import selectors
 from charting.models import (
+    ChairAssignment,
     Checklist,
+    HandoverNote,
     InfusionSession,
     LotRecord,
     Premedication,
@@ -37,6 +39,9 @@ class VitalsSerializer(_Charted):
             "spo2",
             "symptoms",
             "flags",
+            "flag_answer",
+            "flag_answer_reason",
+            "flag_answered_at",
             "recorded_by",
             "recorded_at",
             "reaction_ids",
@@ -83,7 +88,7 @@ class ReactionSerializer(_Charted):
 class LotSerializer(_Charted):
     class Meta:
         model = LotRecord
-        fields = ["id", "client_id", "session", "lot_number", "vial_size_g", "vials", "expiry"]
+        fields = ["id", "client_id", "session", "lot_number", "vial_size_g", "vials", "expiry", "gtin"]
         fields += ["recorded_by", "recorded_at"]
 
 
@@ -98,6 +103,7 @@ class PremedicationSerializer(_Charted):
             "dose",
             "route",
             "given_at",
+            "as_ordered",
             "recorded_by",
             "recorded_at",
         ]
@@ -161,6 +167,9 @@ class SessionSerializer(serializers.ModelSerializer):
             "schedule",
             "volume_given_ml",
             "grams_given",
+            "end_reason",
+            "end_note",
+            "discharge_reason",
             "next_due",
             "checklist",
             "premedications",
@@ -194,3 +203,19 @@ class SessionSerializer(serializers.ModelSerializer):
             {"what": d.what, "at": d.at.isoformat() if d.at else None, "text": d.text, "overdue": d.overdue}
             for d in selectors.next_due(session, policy=policy)
         ]
+
+
+class ChairAssignmentSerializer(serializers.ModelSerializer):
+    nurse = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ChairAssignment
+        fields = ["id", "chair", "day", "nurse", "assigned_at"]
+
+
+class HandoverNoteSerializer(serializers.ModelSerializer):
+    written_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = HandoverNote
+        fields = ["id", "client_id", "site", "day", "session", "text", "written_by", "written_at"]

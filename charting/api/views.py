@@ -9,17 +9,25 @@ from rest_framework.response import Response
 
 from charting import fhir, selectors, services
 from charting.api.inputs import (
+    ChairAssignmentInput,
     CheckInInput,
     ChecklistInput,
+    DischargeInput,
     EndInput,
+    FlagAnswerInput,
+    HandoverNoteInput,
     LotInput,
+    PremedicationAsOrderedInput,
     PremedicationInput,
     RateChangeInput,
     ReactionInput,
+    ScanInput,
     TransitionInput,
     VitalsInput,
 )
 from charting.api.serializers import (
+    ChairAssignmentSerializer,
+    HandoverNoteSerializer,
     LotSerializer,
     RateChangeSerializer,
     ReactionSerializer,
@@ -27,16 +35,19 @@ from charting.api.serializers import (
     VitalsSerializer,
 )
 from charting.models import (
+    ChairAssignment,
+    HandoverNote,
     InfusionSession,
     LotRecord,
     RateChange,
     Reaction,
     VitalsReading,
 )
+from charting.vial_barcode import BarcodeError, vial_from_barcode
 from clinic.api import REPLAY_HEADER, AuditedViewMixin
 from infusions.models import InfusionPolicy
-from scheduling.access import access_bookings
-from scheduling.models import Booking
+from scheduling.access import access_bookings, access_chairs, access_sites
+from scheduling.models import Booking, Chair
 
 
 def _created(data, replayed: bool) -> Response:
@@ -139,13 +150,24 @@ class SessionViewSet(
         _, replayed = services.session_end(session=session, by=request.user, **_parse(EndInput, request))
         return self._shown(session.pk, replayed)
 
-    @extend_schema(request=TransitionInput, responses={201: SessionSerializer})
+    @extend_schema(request=PremedicationAsOrderedInput, responses={201: SessionSerializer})
+    @action(detail=True, methods=["post"], url_path="premedications/as-ordered")
+    def premedications_as_ordered(self, request, pk=None):
+        """Give as ordered: each medication of the order's premedication, recorded in one step."""
+        session = self.get_object()
+        _, replayed = services.premedication_as_ordered(
+            session=session, by=request.user, **_parse(PremedicationAsOrderedInput, request)
+        )
+        return self._shown(session.pk, replayed)
+
+    @extend_schema(request=DischargeInput, responses={201: SessionSerializer})
     @action(detail=True, methods=["post"])
     def discharge(self, request, pk=None):
-        """Discharge after observation vitals; the booking is completed."""
+        """Discharge after observation vitals; the booking is completed. Early (before the observation
+        time is over) or with a reaction not resolved, it needs a reason."""
         session = self.get_object()
         _, replayed = services.session_discharge(
-            session=session, by=request.user, **_parse(TransitionInput, request)
+            session=session, by=request.user, **_parse(DischargeInput, request)
         )
         return self._shown(session.pk, replayed)
 
@@ -208,6 +230,17 @@ class VitalsViewSet(_SessionRows):
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
+    @extend_schema(request=FlagAnswerInput, responses={201: VitalsSerializer})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, session_pk=None, pk=None):
+        """Answer a flagged reading: slowed (with the slower rate), paused, reaction, or continued (with a
+        reason). Slowed and paused set the pump too."""
+        reading = self.get_object()
+        reading, replayed = services.vitals_flag_answer(
+            reading=reading, by=request.user, **_parse(FlagAnswerInput, request)
+        )
+        return _created(self.get_serializer(self.get_queryset().get(pk=reading.pk)).data, replayed)
+
     @extend_schema(responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def fhir(self, request, session_pk=None, pk=None):
@@ -260,3 +293,63 @@ class LotViewSet(_SessionRows):
     @extend_schema(request=LotInput, responses={201: LotSerializer})
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
+
+    @extend_schema(request=ScanInput, responses={200: dict})
+    @action(detail=False, methods=["post"])
+    def scan(self, request, session_pk=None):
+        """Read a vial's GS1 barcode: `{gtin, lot_number, expiry}` to fill the lot form. Nothing is
+        stored; a vial of another product than the order's is refused (400 `wrong_product`)."""
+        code = _parse(ScanInput, request)["code"]
+        try:
+            vial = vial_from_barcode(code)
+        except BarcodeError as exc:
+            return Response({"code": "barcode_invalid", "detail": str(exc), "fields": {}}, status=400)
+        services.vial_check(session=self.session, gtin=vial.gtin)
+        return Response(
+            {"gtin": vial.gtin, "lot_number": vial.lot_number, "expiry": vial.expiry.isoformat()}, status=200
+        )
+
+
+class ChairAssignmentViewSet(AuditedViewMixin, viewsets.GenericViewSet):
+    """The caller picks a chair of her site for today (taking it over), or gives it back (`release`)."""
+
+    permission_model = InfusionSession  # those who chart pick chairs
+    serializer_class = ChairAssignmentSerializer
+
+    def get_queryset(self):
+        return ChairAssignment.objects.none()
+
+    @extend_schema(request=ChairAssignmentInput, responses={201: ChairAssignmentSerializer, 200: dict})
+    def create(self, request, *args, **kwargs):
+        data = _parse(ChairAssignmentInput, request)
+        chair = data["chair"]
+        if not access_chairs(request.user, Chair.objects.filter(pk=chair.pk)).exists():
+            return Response(
+                {"code": "not_found", "detail": "No such chair at your sites.", "fields": {}}, status=404
+            )
+        if data["release"]:
+            released = services.chair_release(chair=chair, nurse=request.user)
+            return Response({"released": released}, status=200)
+        assignment = services.chair_take(chair=chair, nurse=request.user)
+        return Response(ChairAssignmentSerializer(assignment).data, status=201)
+
+
+class HandoverNoteViewSet(AuditedViewMixin, viewsets.GenericViewSet):
+    """Handover notes: for the shift at a site, or for one session (`session`)."""
+
+    permission_model = InfusionSession
+    serializer_class = HandoverNoteSerializer
+    audit_label = "handover notes"
+
+    def get_queryset(self):
+        return HandoverNote.objects.none()
+
+    @extend_schema(request=HandoverNoteInput, responses={201: HandoverNoteSerializer})
+    def create(self, request, *args, **kwargs):
+        data = _parse(HandoverNoteInput, request)
+        if not access_sites(request.user).filter(pk=data["site"].pk).exists():
+            return Response(
+                {"code": "not_found", "detail": "No such site among yours.", "fields": {}}, status=404
+            )
+        note, replayed = services.handover_note_record(by=request.user, **data)
+        return _created(HandoverNoteSerializer(note).data, replayed)

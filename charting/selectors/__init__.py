@@ -4,7 +4,8 @@
   read of the record (an order's usage and reactions, a patient's worst reaction);
 - `due`: what is due next on a session, and the plan on the clock;
 - `board`: today's board for a site;
-- `summary`: totals, rate steps as run, the vitals chart.
+- `summary`: totals, rate steps as run, the vitals chart, who charted;
+- `live`: the running session's header (the tablet polls it).
 
 Each read's query count does not grow with its rows: the selectors own their joins and prefetches.
 This module is the one import path callers use.
@@ -14,13 +15,16 @@ from charting.selectors.board import (
     BoardCard,
     board,
     board_sites,
+    handover_notes,
     patient_flags,
 )
 from charting.selectors.due import (
     DueItem,
     next_due,
     plan_clock,
+    session_progress,
 )
+from charting.selectors.live import LiveHeader, live_header
 from charting.selectors.sessions import (
     access_sessions,
     order_reactions,
@@ -47,11 +51,14 @@ __all__ = [
     "SERIES",
     "BoardCard",
     "DueItem",
+    "LiveHeader",
     "RunStep",
     "Summary",
     "access_sessions",
     "board",
     "board_sites",
+    "handover_notes",
+    "live_header",
     "next_due",
     "order_reactions",
     "order_usage",
@@ -60,6 +67,7 @@ __all__ = [
     "session_checklist",
     "session_detail",
     "session_list",
+    "session_progress",
     "session_summary",
     "steps_as_run",
     "vitals_chart",

@@ -7,14 +7,18 @@ from datetime import date, datetime
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from charting import running
 from charting.models import (
     FLAG_GRADE,
+    ChairAssignment,
+    HandoverNote,
     InfusionSession,
     RateChange,
     Reaction,
+    SessionStatus,
     VitalsReading,
 )
-from charting.selectors.due import DueItem, _local, next_due
+from charting.selectors.due import DueItem, _local, next_due, session_progress
 from infusions.models import InfusionPolicy
 from scheduling.access import access_bookings, access_sites
 from scheduling.models import INACTIVE_STATUSES, Booking, Chair, Site
@@ -28,6 +32,8 @@ class BoardCard:
     session: InfusionSession | None = None
     flags: list[tuple[str, str]] = field(default_factory=list)  # (css class, text)
     due: list[DueItem] = field(default_factory=list)
+    nurse: object | None = None  # who looks after the chair today (`ChairAssignment`)
+    progress: running.Progress | None = None  # while infusing: the pump's rate and the expected end
 
     @property
     def status_label(self) -> str:
@@ -103,7 +109,21 @@ def board(user, site: Site, day: date | None = None, *, now: datetime | None = N
         shown.patient.worst_reaction_grade = shown.worst_reaction_grade
         card.flags = patient_flags(shown.patient, day)
         card.due = next_due(card.session, policy=policy, now=now) if card.session else []
+        if card.session is not None and card.session.status == SessionStatus.RUNNING:
+            card.progress = session_progress(card.session, now=now)
+    for assignment in ChairAssignment.objects.filter(chair__site=site, day=day).select_related("nurse"):
+        if assignment.chair_id in cards:
+            cards[assignment.chair_id].nurse = assignment.nurse
     return list(cards.values())
+
+
+def handover_notes(site: Site, day: date) -> list[HandoverNote]:
+    """The day's handover notes at a site, for the shift and per session, oldest first: one query."""
+    return list(
+        HandoverNote.objects.filter(site=site, day=day).select_related(
+            "written_by", "session__booking__chair", "session__patient"
+        )
+    )
 
 
 def _session(booking: Booking) -> InfusionSession | None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from charting import running
 from charting.models import (
     InfusionSession,
     RateChange,
@@ -63,25 +64,32 @@ def _titrating(session: InfusionSession, rate: Decimal) -> bool:
     return rate < top
 
 
-def _step_up_due(session: InfusionSession, changes: list[RateChange]) -> DueItem | None:
+def session_progress(session: InfusionSession, *, now: datetime) -> running.Progress | None:
+    """Where a started session's infusion stands at `now` (`charting.running`), from its plan and its
+    prefetched rate changes; None before the start."""
+    changes = [running.Change(c.at, c.rate_ml_per_hour, c.kind) for c in session.rate_changes.all()]
+    if not changes or not session.plan_steps:
+        return None
+    plan = session.plan_steps
+    steps = [
+        running.Step(Decimal(s["rate_ml_per_hour"]), None if n == len(plan) - 1 else Decimal(s["minutes"]))
+        for n, s in enumerate(plan)
+    ]
+    until = min(now, session.ended_at) if session.ended_at else now
+    return running.progress(
+        steps=steps, changes=changes, now=until, planned_volume_ml=session.planned_volume_ml or Decimal(0)
+    )
+
+
+def _step_up_due(session: InfusionSession, changes: list[RateChange], now: datetime) -> DueItem | None:
     last = changes[-1]
     if last.kind in (RateKind.PAUSE, RateKind.STOP, RateKind.HOLD, RateKind.SLOW):
         return None
-    steps = session.plan_steps
-    rates = [Decimal(s["rate_ml_per_hour"]) for s in steps]
-    if last.rate_ml_per_hour not in rates:
+    where = session_progress(session, now=now)
+    if where is None or where.next_step_at is None or where.step_index is None:
         return None
-    index = rates.index(last.rate_ml_per_hour)
-    if index + 1 >= len(steps):
-        return None
-    # The step's clock runs from when the pump was set to this rate.
-    since = next(
-        c.at
-        for c in reversed(changes)
-        if c.rate_ml_per_hour == last.rate_ml_per_hour and c.kind != RateKind.HOLD
-    )
-    at = since + timedelta(minutes=float(Decimal(steps[index]["minutes"])))
-    nxt = rates[index + 1]
+    at = where.next_step_at
+    nxt = Decimal(session.plan_steps[where.step_index + 1]["rate_ml_per_hour"])
     return DueItem(
         "step_up", at, f"Step up to {nxt.normalize():f} mL/h at {_local(at, session.booking.site)}"
     )
@@ -119,13 +127,15 @@ def next_due(
         )
         if due is not None:
             items.append(_timed("vitals", due, now, "Vitals"))
-        step = _step_up_due(session, changes)
+        step = _step_up_due(session, changes, now)
         if step is not None and step.at is not None:
+            late = int((now - step.at).total_seconds() // 60)
             items.append(
                 DueItem(
                     step.what,
                     step.at,
-                    step.text + (" (due now)" if step.at <= now else ""),
+                    step.text
+                    + (f" (overdue by {late} min)" if late > 1 else " (due now)" if late >= 0 else ""),
                     step.at < now - timedelta(minutes=5),
                 )
             )

@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
 
 from charting.models import (
     FLAG_GRADE,
+    HandoverNote,
     InfusionSession,
     LotRecord,
     Premedication,
@@ -49,6 +50,7 @@ def session_detail() -> QuerySet[InfusionSession]:
             ),
             Prefetch("lots", LotRecord.objects.select_related("recorded_by")),
             Prefetch("premedications", Premedication.objects.select_related("recorded_by")),
+            Prefetch("handover_notes", HandoverNote.objects.select_related("written_by")),
             "patient__risk_flags",
             "patient__allergies",
         )

@@ -1,7 +1,7 @@
 """A session's summary: grams and mL given, times, the rate steps as run, and the vitals chart's
 geometry (server-rendered SVG)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -141,6 +141,7 @@ class Summary:
     chart: dict | None
     flagged_vitals: int
     lots_vials: int
+    nurses: list[str] = field(default_factory=list)  # who charted, in the order they first did
 
 
 def session_summary(session: InfusionSession) -> Summary:
@@ -157,4 +158,21 @@ def session_summary(session: InfusionSession) -> Summary:
         chart=vitals_chart(session),
         flagged_vitals=sum(1 for v in session.vitals.all() if v.flags),
         lots_vials=sum(lot.vials for lot in session.lots.all()),
+        nurses=_nurses(session),
     )
+
+
+def _nurses(session: InfusionSession) -> list[str]:
+    rows = [
+        *session.vitals.all(),
+        *session.rate_changes.all(),
+        *session.reactions.all(),
+        *session.lots.all(),
+        *session.premedications.all(),
+    ]
+    names: dict[int, str] = {}
+    for row in sorted(rows, key=lambda r: r.recorded_at):
+        user = row.recorded_by
+        if user is not None and user.pk not in names:
+            names[user.pk] = user.get_full_name() or user.username
+    return list(names.values())

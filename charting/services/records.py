@@ -5,7 +5,8 @@ Each returns `(row, replayed)` and is idempotent by the tablet's `client_id`
 (`charting.services.submissions`). They raise
 - `ValidationError` (400): impossible vitals (`vitals_impossible` on `systolic`...), `time_in_future`,
   `time_before_check_in`, `time_out_of_order`, `over_cap_unconfirmed`, `reason_required`,
-  `lot_expired`, `vial_size_invalid`;
+  `lot_expired`, `vial_size_invalid`, `wrong_product`, `gtin_unknown`, `vitals_repeated` (a set typed
+  twice: confirm it);
 - `Conflict` (409): `session_not_in_progress`, `client_id_reused`.
 """
 
@@ -16,10 +17,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from charting import confirmations
 from charting.models import (
     FLAG_GRADE,
     InfusionSession,
     LotRecord,
+    ProductBarcode,
     RateChange,
     RateKind,
     Reaction,
@@ -63,10 +66,13 @@ def vitals_record(
     temperature_c: Decimal | None = None,
     respiratory_rate: int | None = None,
     symptoms: str = "",
+    confirm_repeat: bool = False,
 ) -> tuple[VitalsReading, bool]:
     """Record a set of vitals. Impossible values are refused, each with its message; abnormal ones are
     stored with their flags (the clinic's limits in `InfusionPolicy` for the patient's age band on the
-    day, then the change from this patient's baseline today); each flag names the band.
+    day, then the change from this patient's baseline today); each flag names the band. A set with the
+    same numbers as one charted within 5 minutes of it (`charting.confirmations.repeated_set`) is
+    refused with `vitals_repeated` unless `confirm_repeat` says it is a new set.
     The phase follows the session: baseline before the start, during, end, then observation.
     Returns (reading, replayed)."""
     values = {
@@ -82,6 +88,8 @@ def vitals_record(
         raise ValidationError(
             {field: ValidationError(message, code="vitals_impossible") for field, message in errors.items()}
         )
+    if not confirm_repeat:
+        _refuse_repeat(session, values, taken_at)
     baseline = None
     if session.status == SessionStatus.CHECKED_IN:
         phase = VitalsPhase.BASELINE
@@ -110,6 +118,20 @@ def vitals_record(
         **values,
     )
     return save_once(reading)
+
+
+def _refuse_repeat(session: InfusionSession, values: dict, taken_at: datetime) -> None:
+    window = confirmations.REPEAT_WINDOW
+    near = session.vitals.filter(taken_at__gte=taken_at - window, taken_at__lte=taken_at + window)
+    earlier = [(v.taken_at, {f: getattr(v, f) for f in VITALS_FIELDS}) for v in near]
+    at = confirmations.repeated_set(values, taken_at, earlier, fields=VITALS_FIELDS)
+    if at is not None:
+        clock = at.astimezone(session.booking.site.zone)
+        raise invalid(
+            "confirm_repeat",
+            "vitals_repeated",
+            f"The same numbers were charted at {clock:%H:%M %Z}: is this a new set? Confirm to save it.",
+        )
 
 
 def current_rate(session: InfusionSession) -> RateChange | None:
@@ -281,9 +303,14 @@ def lot_record(
     vial_size_g: Decimal,
     expiry,
     vials: int = 1,
+    gtin: str = "",
 ) -> tuple[LotRecord, bool]:
     """Record the vials of one lot used. An expired lot and a vial size the product does not come in
-    are refused. Returns (lot, replayed)."""
+    are refused; so is a scanned vial (`gtin`) of another product than the order's (`vial_check`).
+    Returns (lot, replayed)."""
+    gtin = (gtin or "").strip()
+    if gtin:
+        vial_check(session=session, gtin=gtin)
     lot_number = (lot_number or "").strip().upper()
     today = timezone.now().astimezone(session.booking.site.zone).date()
     if expiry < today:
@@ -306,5 +333,26 @@ def lot_record(
         vial_size_g=vial_size_g,
         vials=vials,
         expiry=expiry,
+        gtin=gtin,
     )
     return save_once(row)
+
+
+def vial_check(*, session: InfusionSession, gtin: str) -> None:
+    """Refuse a vial whose GTIN is not one of the order's product (400 `wrong_product`, or
+    `gtin_unknown` for a GTIN no product has in the admin's Product barcodes)."""
+    product = session.order.product
+    known = ProductBarcode.objects.filter(gtin=gtin.zfill(14)).select_related("product").first()
+    if known is None:
+        raise invalid(
+            "gtin",
+            "gtin_unknown",
+            f"No product has the GTIN {gtin} (Product barcodes, in the admin): check that the vial is "
+            f"{product.brand}, then type the lot.",
+        )
+    if known.product_id != product.pk:
+        raise invalid(
+            "gtin",
+            "wrong_product",
+            f"This vial is {known.product.brand}, not {product.brand} as ordered: do not use it.",
+        )

@@ -5,7 +5,9 @@ Each returns `(row, replayed)` and is idempotent by the tablet's `client_id`
 (`charting.services.submissions`). They raise
 - `ValidationError` (400): `time_in_future`, `time_before_check_in`, `time_out_of_order`,
   `baseline_required`, `checklist_required`, `checklist_incomplete`, `observation_vitals_required`,
-  `booking_without_order`, `not_today`, `volume_invalid`;
+  `booking_without_order`, `not_today`, `volume_invalid`, and the questions asked before what cannot
+  be undone (`charting.confirmations`): `end_reason_required`, `discharge_reason_required`,
+  `premedication_not_ordered`;
 - `Conflict` (409): `session_not_in_progress`, `already_done`, `client_id_reused`, and what
   `scheduling.services.booking_set_status` and the order's checks raise.
 """
@@ -18,12 +20,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from charting import confirmations, ordered_premedication
 from charting.models import (
     Checklist,
     InfusionSession,
     Premedication,
     RateChange,
     RateKind,
+    ReactionKind,
     SessionEvent,
     SessionEventKind,
     SessionStatus,
@@ -181,10 +185,14 @@ def session_end(
     client_id,
     at: datetime | None = None,
     volume_given_ml: Decimal | None = None,
+    end_reason: str = "",
+    end_note: str = "",
 ) -> tuple[InfusionSession, bool]:
     """End the infusion; observation begins. Volume given is the pump's reading when the nurse gives it,
-    otherwise what the rates as run delivered (at most the bag). The grams given are reported against
-    the prior authorization (`_report_usage`). Returns (session, replayed)."""
+    otherwise what the rates as run delivered (at most the bag). Ending short of the planned volume
+    needs `end_reason` (`charting.confirmations.END_REASONS`; "other" with `end_note`), else a 400
+    `end_reason_required`. The grams given are reported against the prior authorization
+    (`_report_usage`). Returns (session, replayed)."""
     at = time_checked(at)
     changes = list(session.rate_changes.order_by("at", "pk").values_list("at", "rate_ml_per_hour"))
     if at < max(c[0] for c in changes):
@@ -195,22 +203,39 @@ def session_end(
         session.planned_volume_ml is not None and volume_given_ml > session.planned_volume_ml * 2
     ):
         raise invalid("volume_given_ml", "volume_invalid", "This volume is not possible for this bag.")
+    end_reason, end_note = (end_reason or "").strip(), (end_note or "").strip()
+    if confirmations.short_of_dose(volume_given_ml, session.planned_volume_ml):
+        problem = confirmations.end_reason_problem(end_reason, end_note)
+        if problem is not None:
+            planned = session.planned_volume_ml or Decimal(0)
+            raise invalid(
+                "end_note" if end_reason == "other" else "end_reason",
+                "end_reason_required",
+                f"{Decimal(volume_given_ml).normalize():f} of {planned.normalize():f} mL given. {problem}",
+            )
+    else:
+        end_reason, end_note = "", ""
     _event(session, SessionEventKind.END, at=at, by=by, client_id=client_id)
     concentration = session.order.product.concentration_percent
     session.volume_given_ml = Decimal(volume_given_ml).quantize(Decimal("0.1"))
     session.grams_given = (session.volume_given_ml * concentration / 100).quantize(Decimal("0.01"))
     session.status, session.ended_at = SessionStatus.OBSERVATION, at
-    session.save(update_fields=["status", "ended_at", "volume_given_ml", "grams_given"])
+    session.end_reason, session.end_note = end_reason, end_note
+    session.save(
+        update_fields=["status", "ended_at", "volume_given_ml", "grams_given", "end_reason", "end_note"]
+    )
     _report_usage(session)
     return session, False
 
 
 @chairside_write("discharge", replays=SessionEventKind.DISCHARGE, time="at")
 def session_discharge(
-    *, session: InfusionSession, by, client_id, at: datetime | None = None
+    *, session: InfusionSession, by, client_id, at: datetime | None = None, reason: str = ""
 ) -> tuple[InfusionSession, bool]:
     """Discharge the patient after observation vitals; the booking is completed (which marks the
-    authorization's usage as given, in insurance's receiver). Returns (session, replayed)."""
+    authorization's usage as given, in insurance's receiver). Before the clinic's observation time is
+    over, or with a reaction still resolving or ongoing, it needs a `reason` (else a 400
+    `discharge_reason_required` saying which). Returns (session, replayed)."""
     at = time_checked(at)
     if session.ended_at is None or at < session.ended_at:
         raise invalid("at", "time_out_of_order", "Discharge is after the end of the infusion.")
@@ -218,12 +243,33 @@ def session_discharge(
         raise invalid(
             "vitals", "observation_vitals_required", "Take vitals after the infusion before discharge."
         )
+    reason = (reason or "").strip()
+    early = confirmations.early_discharge(
+        ended_at=session.ended_at,
+        at=at,
+        observation_minutes=InfusionPolicy.current().observation_minutes,
+        reactions=session.reactions.values_list("kind", "outcome"),
+    )
+    if early.needs_reason and not reason:
+        raise invalid("reason", "discharge_reason_required", _early_text(session, early) + " Say why.")
     _event(session, SessionEventKind.DISCHARGE, at=at, by=by, client_id=client_id)
     session.status, session.discharged_at = SessionStatus.DISCHARGED, at
-    session.save(update_fields=["status", "discharged_at"])
+    session.discharge_reason = reason if early.needs_reason else ""
+    session.save(update_fields=["status", "discharged_at", "discharge_reason"])
     if session.booking.status == BookingStatus.IN_PROGRESS:
         booking_set_status(booking=session.booking, status=BookingStatus.COMPLETED, by=by)
     return session, False
+
+
+def _early_text(session: InfusionSession, early) -> str:
+    parts = []
+    if early.before_observation_end:
+        ends = early.observation_ends_at.astimezone(session.booking.site.zone)
+        parts.append(f"Observation runs until {ends:%H:%M %Z}.")
+    if early.unresolved_reactions:
+        kinds = ", ".join(ReactionKind(k).label.lower() for k in early.unresolved_reactions)
+        parts.append(f"A reaction is not resolved ({kinds}).")
+    return " ".join(parts)
 
 
 def _report_usage(session: InfusionSession) -> None:
@@ -309,16 +355,38 @@ def checklist_record(
 
 @chairside_write("premedication", replays=Premedication, time="given_at")
 def premedication_record(
-    *, session: InfusionSession, by, client_id, drug: str, dose: str, route: str = "PO", given_at: datetime
+    *,
+    session: InfusionSession,
+    by,
+    client_id,
+    drug: str,
+    dose: str,
+    route: str = "PO",
+    given_at: datetime,
+    confirm_not_ordered: bool = False,
 ) -> tuple[Premedication, bool]:
-    """Record a premedication given, with its time. Returns (premedication, replayed)."""
+    """Record a premedication given, with its time. One that is not among the order's
+    (`charting.ordered_premedication`: another drug, dose or route) needs `confirm_not_ordered`, else a
+    400 `premedication_not_ordered`; it is stored with `as_ordered` false. Returns (premedication,
+    replayed)."""
+    drug, dose, route = (drug or "").strip(), (dose or "").strip(), (route or "PO").strip()
+    ordered_text = session.order.premedication
+    as_ordered = ordered_premedication.matches_order(ordered_text, drug=drug, dose=dose, route=route)
+    if not as_ordered and not confirm_not_ordered and drug and dose:
+        ordered = ordered_text.strip() or "no premedication"
+        raise invalid(
+            "drug",
+            "premedication_not_ordered",
+            f"{drug} {dose} {route} is not what the order says ({ordered}): confirm to record it.",
+        )
     row = Premedication(
         session=session,
         client_id=client_id,
         recorded_by=by,
-        drug=(drug or "").strip(),
-        dose=(dose or "").strip(),
-        route=(route or "PO").strip(),
+        drug=drug,
+        dose=dose,
+        route=route,
         given_at=given_at,
+        as_ordered=as_ordered,
     )
     return save_once(row)

@@ -146,6 +146,9 @@ def test_a_nurse_charts_a_whole_infusion_on_a_tablet(live_server, page, screensh
     flagged = submit(page, "Vitals", VITALS | {"systolic": "186", "heart_rate": "124"})
     assert "Flagged: Systolic 186 mmHg is over 180 (adult limits)." in flagged
     assert "Is this a reaction?" in flagged
+    # The flagged set must be answered before anything else: the nurse says it is a reaction.
+    expect(page.locator("#flag-prompt")).to_be_visible()
+    assert "Answer: reaction saved" in submit(page, "Answer: reaction")
     assert "Reaction saved" in submit(
         page, "Reaction", {"kind": "headache", "grade": "1", "action": "none", "outcome": "resolving"}
     )
@@ -172,7 +175,11 @@ def test_a_nurse_charts_a_whole_infusion_on_a_tablet(live_server, page, screensh
     assert "End of infusion saved" in submit(page, "End of infusion", {"volume_given_ml": "700"})
     later(30)
     assert "Vitals saved" in submit(page, "Vitals", VITALS)
-    assert "Discharge saved" in submit(page, "Discharge")
+    # The headache is still resolving: discharge asks why the patient leaves now.
+    expect(page.locator('[data-ask="discharge_reason_required"]')).to_be_visible()
+    assert "Discharge saved" in submit(
+        page, "Discharge", {"reason": "Headache easing; seen by Dr. Velasquez"}
+    )
 
     with page.expect_navigation():
         page.click("text=Open the summary")

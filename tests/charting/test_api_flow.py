@@ -99,7 +99,7 @@ def test_the_volume_given_defaults_to_what_the_rates_as_run_delivered(nurse_api,
         reason="Chills",
     )
     move_to(clock, "10:00")
-    ended = post(nurse_api, f"/api/v1/sessions/{session}/end/").json()
+    ended = post(nurse_api, f"/api/v1/sessions/{session}/end/", end_reason="reaction").json()
     # 30 min at 35 mL/h + 15 min at 70 mL/h, then paused: 17.5 + 17.5 mL.
     assert Decimal(ended["volume_given_ml"]) == Decimal("35.0")
     assert Decimal(ended["grams_given"]) == Decimal("3.50")

@@ -120,6 +120,7 @@ def test_it_refuses_vitals_after_discharge(nurse_api, running, clock):
     move_to(clock, "11:00")
     post(nurse_api, f"/api/v1/sessions/{running}/end/", volume_given_ml="700")
     post(nurse_api, f"/api/v1/sessions/{running}/vitals/", taken_at=local("11:00"), **VITALS_OK)
+    move_to(clock, "11:30")  # the observation time is over
     post(nurse_api, f"/api/v1/sessions/{running}/discharge/")
     clock.shift(timedelta(minutes=5))
     response = post(nurse_api, f"/api/v1/sessions/{running}/vitals/", taken_at=local("11:00"), **VITALS_OK)
@@ -129,7 +130,7 @@ def test_it_refuses_vitals_after_discharge(nurse_api, running, clock):
 
 def test_it_refuses_discharge_before_vitals_after_the_infusion(nurse_api, running, clock):
     move_to(clock, "11:00")
-    post(nurse_api, f"/api/v1/sessions/{running}/end/")
+    post(nurse_api, f"/api/v1/sessions/{running}/end/", volume_given_ml="700")
     response = post(nurse_api, f"/api/v1/sessions/{running}/discharge/")
     assert response.status_code == 400
     assert response.json()["code"] == "observation_vitals_required"

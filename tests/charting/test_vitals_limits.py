@@ -52,7 +52,14 @@ def test_a_manager_lowers_the_systolic_limit_and_a_reading_that_was_normal_is_fl
     response = _edit_policy(client, manager, systolic_high=170)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
-    after = post(nurse_api, f"/api/v1/sessions/{session}/vitals/", taken_at=local("08:50"), **reading)
+    # The same numbers again, minutes later: a new set, as the nurse confirms.
+    after = post(
+        nurse_api,
+        f"/api/v1/sessions/{session}/vitals/",
+        taken_at=local("08:50"),
+        confirm_repeat=True,
+        **reading,
+    )
     assert after.status_code == 201
     assert after.json()["flags"] == [
         {"code": "systolic_high", "message": "Systolic 175 mmHg is over 170 (adult limits).", "band": "adult"}

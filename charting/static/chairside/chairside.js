@@ -16,7 +16,13 @@
     var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
-  function clock(date) { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false }); }
+  // Times in the site's zone, labelled (the tablet's own zone may be another), as the pages show them.
+  function clock(date) {
+    var zone = document.body && document.body.dataset.zone;
+    var options = { hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short" };
+    if (zone) options.timeZone = zone;
+    try { return date.toLocaleTimeString("en-US", options); } catch (e) { return date.toLocaleTimeString([], options); }
+  }
   function queue() { try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; } }
   function saveQueue(items) { localStorage.setItem(QUEUE_KEY, JSON.stringify(items)); showBanners(); }
 
@@ -27,9 +33,10 @@
     var text = document.getElementById("offline-text");
     if (banner) {
       banner.hidden = !offline;
-      text.textContent = waiting.length
+      text.textContent = (waiting.length
         ? waiting.length + " entr" + (waiting.length === 1 ? "y is" : "ies are") + " NOT saved yet; kept on this tablet and sent when it is back online."
-        : "Nothing you enter now is saved until the tablet is back online.";
+        : "Nothing you enter now is saved until the tablet is back online.") +
+        " This page is as it was at " + document.body.dataset.renderedAt + ".";
     }
     var q = document.getElementById("queue-banner");
     if (q) {
@@ -55,6 +62,8 @@
       if (el.value === "") return;
       data[el.name] = el.value;
     });
+    // "Save as a new set", "Record it anyway": the nurse's answer to the question the server asked.
+    if (form.dataset.confirmField) { data[form.dataset.confirmField] = true; delete form.dataset.confirmField; }
     return data;
   }
 
@@ -81,6 +90,20 @@
       (input.closest("label") || input).appendChild(span);
     });
     status(form, "Not saved: " + ((body && body.detail) || "the server refused it."), "error");
+    ask(form, body);
+  }
+
+  // A question the server asked (a reason, a confirmation): show it in the form, where the hand is.
+  function ask(form, body) {
+    var code = body && body.code;
+    var box = code && form.querySelector('.ask[data-ask="' + code + '"]');
+    if (!box) return;
+    box.hidden = false;
+    var text = box.querySelector(".ask-text");
+    if (text) text.textContent = body.detail.replace(/^[a-z_]+: /, "");
+    status(form, "Not saved yet: answer the question above.", "error");
+    var first = box.querySelector("input:not([type=hidden]), button");
+    if (first) first.focus();
   }
 
   function describe(label, body) {
@@ -105,9 +128,12 @@
     });
   }
 
-  function afterSave(entry, body) {
+  function afterSave(entry, body, form) {
     var warn = body && body.flags && body.flags.length;
-    sessionStorage.setItem(FLASH_KEY, JSON.stringify({ text: describe(entry.label, body), warn: !!warn }));
+    sessionStorage.setItem(FLASH_KEY, JSON.stringify({
+      text: describe(entry.label, body), warn: !!warn, label: entry.label,
+      then: (form && form.dataset.then) || null,
+    }));
     window.location.reload();
   }
 
@@ -136,7 +162,7 @@
     form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
     status(form, "Saving…", "pending");
     send(entry).then(function (result) {
-      if (result.ok) { delete form.dataset.clientId; afterSave(entry, result.body); return; }
+      if (result.ok) { delete form.dataset.clientId; afterSave(entry, result.body, form); return; }
       showErrors(form, result.body);
       if (result.body && result.body.fields && result.body.fields.rate_ml_per_hour &&
           result.body.code === "over_cap_unconfirmed") {
@@ -172,6 +198,8 @@
     }).catch(function () { flushing = false; });
   }
 
+  // The result of the last action: next to the form it came from (scrolled into view), and in the
+  // page's live region, which stays in sight at the bottom of the screen.
   function showFlash() {
     var raw = sessionStorage.getItem(FLASH_KEY);
     if (!raw) return;
@@ -181,15 +209,135 @@
     flash.textContent = data.text;
     flash.className = "flash" + (data.warn ? " warn" : "");
     flash.hidden = false;
+    setTimeout(function () { flash.classList.add("quiet"); }, 8000);
+    var form = data.label && document.querySelector('form[data-label="' + data.label + '"]');
+    if (form && !form.closest("dialog")) {
+      status(form, data.text, data.warn ? "pending" : "saved");
+      form.scrollIntoView({ block: "center" });
+    }
+    var then = data.then && document.querySelector(data.then);
+    if (then) {
+      then.scrollIntoView({ block: "start" });
+      var field = then.querySelector("select, input:not([type=hidden])");
+      if (field) field.focus({ preventScroll: true });
+    }
+  }
+
+  // A flagged reading must be answered: the prompt opens over the page and Escape does not close it.
+  function openPrompt() {
+    var prompt = document.querySelector("dialog[data-must-answer]");
+    if (!prompt || !prompt.showModal) return;
+    prompt.addEventListener("cancel", function (event) { event.preventDefault(); });
+    prompt.showModal();
+  }
+
+  // The running header: the server renders it, the tablet fetches it every 30 s and swaps it in.
+  function dirty() {
+    return Array.prototype.some.call(document.querySelectorAll("form[data-endpoint] input:not([type=hidden])"),
+      function (el) { return el.type === "checkbox" || el.type === "radio" ? el.checked !== el.defaultChecked : el.value !== el.defaultValue; });
+  }
+  function poll(live) {
+    if (!navigator.onLine || document.hidden) return;
+    if (document.getElementById("screen-lock")) return; // locked: nothing is asked of the server
+    fetch(live.dataset.poll, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Chairside-Poll": "1" } })
+      .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
+      .then(function (html) {
+        // Only the header itself is swapped in (a locked or signed-out session answers with a page).
+        if (html === null || html.indexOf('class="live-inner"') === -1) return;
+        var before = live.querySelector("[data-status]");
+        live.innerHTML = html;
+        var after = live.querySelector("[data-status]");
+        // Another tablet moved the session on (started, ended it): show the page as it now is, unless
+        // the nurse is typing here.
+        if (before && after && before.dataset.status !== after.dataset.status && !dirty() && !queue().length) {
+          window.location.reload();
+        }
+      })
+      .catch(function () { /* offline or a lost answer: the next poll tries again */ });
+  }
+
+  // A vial's GS1 barcode: read by the camera where the browser has BarcodeDetector, or typed; the server
+  // parses it (product, lot, expiry), refuses another product than the order's, and fills the lot form.
+  function readBarcode(box, code) {
+    var out = box.querySelector("#scan-status");
+    var form = document.getElementById("lot-form");
+    out.className = "form-status pending"; out.textContent = "Reading…";
+    fetch(box.dataset.scan, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ code: code }),
+    }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+      .then(function (result) {
+        if (!result.ok) {
+          form.querySelector('[name="gtin"]').value = "";
+          out.className = "form-status error"; out.textContent = "Refused: " + String(result.body.detail).replace(/^[a-z_]+: /, ""); return;
+        }
+        var v = result.body;
+        form.querySelector('[name="gtin"]').value = v.gtin;
+        form.querySelector('[name="lot_number"]').value = v.lot_number;
+        form.querySelector('[name="expiry"]').value = v.expiry;
+        out.className = "form-status saved";
+        out.textContent = "Read: lot " + v.lot_number + ", expires " + v.expiry + " (GTIN " + v.gtin + "). Check the vials, then Record lot.";
+      }).catch(function () { out.className = "form-status error"; out.textContent = "No answer from the server: type the lot."; });
+  }
+  function setUpScan() {
+    var box = document.querySelector("[data-scan]");
+    if (!box) return;
+    var input = box.querySelector("#barcode");
+    box.querySelector("#read-barcode").addEventListener("click", function () { if (input.value) readBarcode(box, input.value); });
+    input.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); if (input.value) readBarcode(box, input.value); } });
+    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) return; // typing stays
+    var camera = box.querySelector("#scan-camera");
+    camera.hidden = false;
+    camera.addEventListener("click", function () {
+      var video = box.querySelector("#scan-video");
+      var detector = new window.BarcodeDetector({ formats: ["data_matrix", "code_128", "qr_code"] });
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
+        video.srcObject = stream; video.hidden = false; video.play();
+        var stop = function () { stream.getTracks().forEach(function (t) { t.stop(); }); video.hidden = true; };
+        var look = function () {
+          detector.detect(video).then(function (codes) {
+            if (codes.length) { stop(); input.value = codes[0].rawValue; readBarcode(box, codes[0].rawValue); }
+            else setTimeout(look, 200);
+          }).catch(function () { stop(); });
+        };
+        look();
+      }).catch(function () { box.querySelector("#scan-status").textContent = "No camera: type the barcode or the lot."; });
+    });
+  }
+
+  // Offline reload: the service worker keeps each tablet page as last loaded (never the API).
+  function keepOffline() {
+    if (!("serviceWorker" in navigator) || !document.body.dataset.sw) return;
+    navigator.serviceWorker.register(document.body.dataset.sw, { scope: "/chairside/" }).catch(function () {});
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (navigator.onLine && registration.active) registration.active.postMessage({ keep: window.location.href });
+    });
+    var logout = document.querySelector("form[data-logout]");
+    if (logout) logout.addEventListener("submit", function () {
+      if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ forget: true });
+    });
   }
 
   document.addEventListener("submit", submit);
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("button[data-print]")) { window.print(); return; }
+    var button = event.target.closest && event.target.closest("button[data-confirm]");
+    if (!button || !button.form) return;
+    button.form.dataset.confirmField = button.dataset.confirm;
+    button.form.requestSubmit();
+  });
   window.addEventListener("online", function () { showBanners(); flush(); });
   window.addEventListener("offline", showBanners);
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".confirm-cap").forEach(function (el) { el.hidden = true; });
     showFlash();
+    openPrompt();
+    setUpScan();
+    keepOffline();
     showBanners();
+    var live = document.querySelector("[data-poll]");
+    if (live) setInterval(function () { poll(live); }, (+live.dataset.pollSeconds || 30) * 1000);
     flush();
     setInterval(flush, 5000);
     var board = document.getElementById("board");
