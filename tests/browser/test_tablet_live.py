@@ -14,14 +14,23 @@ clocks, booked, running = chairside.clocks, chairside.booked, chairside.running
 SIZES = {"landscape": {"width": 1180, "height": 820}, "portrait": {"width": 820, "height": 1180}}
 
 
+def step(clocks, page, minutes: int) -> None:
+    """A touch, then both clocks `minutes` on; returns once the header's poll of that time has come back.
+
+    The server's clock moves first, so the tablet's requests of those minutes must reach it before the
+    next move: sent late, they would find the server minutes ahead of the tablet and the session idle."""
+    page.mouse.click(5, 400)
+    with page.expect_response(lambda r: "/live/" in r.url):
+        clocks.later(minutes)
+
+
 def walk(clocks, page, minutes: int) -> None:
     """Move both clocks on while the nurse is at the chair: a touch every few minutes keeps the screen
     lock away, as her charting would."""
     for _ in range(minutes // 3):
-        page.mouse.click(5, 400)
-        clocks.later(3)
-    page.mouse.click(5, 400)
-    clocks.later(minutes % 3)
+        step(clocks, page, 3)
+    if minutes % 3:
+        step(clocks, page, minutes % 3)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
