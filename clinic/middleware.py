@@ -3,7 +3,8 @@
 Django answers some errors before any API view runs: a URL the resolver does not know (with DEBUG on,
 its HTML "Page not found" page, not `handler404`), or an exception's debug page. This replaces such an
 HTML answer by `{"code", "detail", "fields"}`; DRF's own answers (JSON, or the browsable API's page
-for a browser that asked for HTML) are left as they are.
+for a browser that asked for HTML) are left as they are, and so are the browsable API's own login
+and logout pages under `/api/auth/`: they are pages for people (a lockout there says so on the page).
 """
 
 from django.http import JsonResponse
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from clinic.errors import error_body
 
 API_PREFIXES = ("/api/", "/fhir/")
+HTML_PAGES = ("/api/auth/",)  # the browsable API's login and logout pages
 
 ERRORS = {
     400: ("bad_request", "The request could not be read."),
@@ -28,7 +30,7 @@ ERRORS = {
 
 
 def is_api_path(path: str) -> bool:
-    return path.startswith(API_PREFIXES)
+    return path.startswith(API_PREFIXES) and not path.startswith(HTML_PAGES)
 
 
 class ApiJsonErrorsMiddleware:
