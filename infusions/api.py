@@ -547,7 +547,7 @@ class OrderViewSet(OrderCyclesMixin, AuditedModelViewSet):
         services.order_set_status(order=order, status=serializer.validated_data["status"])
         return self._shown(order.pk)
 
-    @extend_schema(request=ReplaceSerializer, responses=OrderSerializer)
+    @extend_schema(request=ReplaceSerializer, responses={201: OrderSerializer})
     @action(detail=True, methods=["post"])
     def replace(self, request, pk=None):
         """Discontinue the order with a reason and create its replacement with the given changes."""
@@ -562,7 +562,7 @@ class OrderViewSet(OrderCyclesMixin, AuditedModelViewSet):
         )
         return self._shown(new.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=OverrideSerializer, responses=OrderSerializer)
+    @extend_schema(request=OverrideSerializer, responses={201: OrderSerializer})
     @action(detail=True, methods=["post"])
     def override(self, request, pk=None):
         """A clinic manager overrides a blocking check, with a reason."""
