@@ -5,22 +5,17 @@ The server's clock (time-machine) and, on the tablet, the browser's (Playwright'
 together, so the suite gives the same answer at any hour.
 """
 
-import uuid
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal as D
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from charting import services as services_chairside
 from charting.models import VitalsReading
+from tests.browser import test_chairside_session as chairside
 from tests.factories import PatientFactory
-from tests.infusions.calendar import NEW_YORK, make_clinic, make_order
-from tests.infusions.factories import cycle_day
-from tests.scheduling.factories import BookingFactory, SiteMembershipFactory
+from tests.infusions.calendar import NEW_YORK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -98,42 +93,8 @@ def clocks(page):
         yield Clocks
 
 
-@pytest.fixture
-def running(clocks, manager, nurse):
-    site, chairs = make_clinic()
-    order = make_order(manager, start_date=MORNING.date())
-    now = timezone.now()
-    booking = BookingFactory(
-        chair=chairs["R1"],
-        patient=order.patient,
-        start=now - timedelta(minutes=5),
-        end=now + timedelta(hours=4),
-    )
-    cycle_day(booking, order)
-    SiteMembershipFactory(site=site, user=nurse)
-    session, _ = services_chairside.session_check_in(booking=booking, by=nurse, client_id=uuid.uuid4())
-    services_chairside.checklist_record(
-        session=session,
-        by=nurse,
-        client_id=uuid.uuid4(),
-        identity_confirmed=True,
-        weight_kg=D("70"),
-        hydration="oral",
-        egfr_reviewed=True,
-        checks_acknowledged=True,
-    )
-    services_chairside.vitals_record(
-        session=session,
-        by=nurse,
-        client_id=uuid.uuid4(),
-        taken_at=timezone.now(),
-        systolic=120,
-        diastolic=80,
-        heart_rate=70,
-        spo2=98,
-    )
-    services_chairside.session_start(session=session, by=nurse, client_id=uuid.uuid4())
-    return session
+# The chairside session test's booking and running session, on this module's own clocks.
+booked, running = chairside.booked, chairside.running
 
 
 def _queued(page) -> int:
