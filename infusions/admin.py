@@ -1,14 +1,15 @@
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
+from clinic.admin_actions import ActionPagesMixin
 from clinic.audit import AuditedAdminMixin
-from infusions import admin_booking, admin_patient, cycles, selectors, services
-from infusions.checks import unresolved_blocks
+from infusions import admin_booking, admin_order_actions, admin_patient, cycles, selectors, services
+from infusions.admin_order_form import OrderEntryForm
 from infusions.models import (
     BlockOverride,
     InfusionPolicy,
@@ -23,7 +24,6 @@ from infusions.models import (
 from infusions.models.policy_children import child_limit_rows
 from infusions.planning import order_plan
 from patients.admin_panels import register_patient_panel
-from patients.models import Diagnosis
 from scheduling.board_hooks import register_book_here, register_booking_words
 
 register_patient_panel("orders", admin_patient.orders_panel)
@@ -167,101 +167,11 @@ class ResponseInline(admin.TabularInline):
         return False
 
 
-class OrderEntryForm(forms.ModelForm):
-    """A new order, entered as on a paper order form; saved by `services.order_create`, like the API's.
-
-    The indication is typed as the ICD-10 code on the prescription and must be one of the patient's
-    diagnoses. A blocking check stops the order unless a clinic manager gives a reason.
-    """
-
-    indication_code = forms.CharField(
-        label="Indication (ICD-10)", max_length=10, help_text="One of the patient's diagnoses, e.g. G61.81."
-    )
-    override_reason = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only if a check blocks this order: a clinic manager's reason for giving it anyway.",
-    )
-    confirm_duplicate = forms.BooleanField(
-        required=False,
-        label="Enter it anyway",
-        help_text="Only if the patient already has an active order of this product for this indication.",
-    )
-
-    class Meta:
-        model = TreatmentOrder
-        fields = [name for name in services.ORDER_INPUTS if name != "indication"]
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.overrides: dict[str, str] = {}
-
-    def _post_clean(self):
-        # The service validates the whole order (with its plan); the model's own full_clean would only
-        # repeat part of it, on an order without an indication yet.
-        pass
-
-    def order_inputs(self) -> dict:
-        data = self.cleaned_data
-        # Empty optional fields fall back to the service's defaults, as an API body without them would.
-        return {name: data[name] for name in services.ORDER_INPUTS if data.get(name) not in (None, "")}
-
-    def clean(self):
-        data = super().clean()
-        patient, code = data.get("patient"), (data.get("indication_code") or "").strip().upper()
-        if patient is None or not code:
-            return data
-        data["indication"] = Diagnosis.objects.filter(patient=patient, code__iexact=code).first()
-        if data["indication"] is None:
-            self.add_error("indication_code", f"{patient} has no diagnosis {code} on file.")
-            return data
-        if self.errors:
-            # A field is missing or wrong (Protocol left empty) and already says so; no plan without it.
-            return data
-        duplicates = list(
-            selectors.order_list().filter(
-                patient=patient,
-                product=data.get("product"),
-                indication=data["indication"],
-                status=OrderStatus.ACTIVE,
-            )
-        )
-        if duplicates and not data.get("confirm_duplicate"):
-            self.add_error(
-                "confirm_duplicate",
-                ValidationError(
-                    f"{patient} already has an active order of this product for {code}: "
-                    + ", ".join(str(o) for o in duplicates)
-                    + ". Discontinue or replace it, or tick the box to enter a second one.",
-                    code="duplicate_active_order",
-                ),
-            )
-        try:
-            _, result = services.order_build(**self.order_inputs())
-        except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                field = "indication_code" if field == "indication" else field
-                self.add_error(field if field in self.fields else None, errors)
-            return data
-        self.result = result
-        blocks = unresolved_blocks(result.checks)
-        reason = (data.get("override_reason") or "").strip()
-        if blocks and not reason:
-            raise ValidationError(
-                [ValidationError(f"{c.message} ({c.code})", code=c.code) for c in blocks]
-                + ["A clinic manager may give this order anyway: write the reason below."]
-            )
-        if blocks and not services.may_override_blocks(self.user):
-            self.add_error("override_reason", services.OverrideNotAllowed.detail)
-        self.overrides = {c.code: reason for c in blocks}
-        return data
-
-
 @admin.register(TreatmentOrder)
-class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class TreatmentOrderAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
     """New orders are entered through `services.order_create` (so the plan and checks always run); after
-    that an order is read-only here, and changes are a discontinue-and-replace through the API."""
+    that an order is read-only here: it is put on hold, discontinued or replaced (order entry prefilled,
+    saved by `services.order_replace`) from its page (`infusions.admin_order_actions`)."""
 
     list_display = ["__str__", "patient", "product", "indication", "status", "review_flag", "start_date"]
     list_filter = ["status", "needs_review", "product"]
@@ -270,7 +180,20 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     inlines = [BlockOverrideInline, ResponseInline]
     fieldsets = [
         ("Cycles", {"fields": ["cycle_actions"]}),
-        (None, {"fields": ["patient", "indication", "product", "protocol", "prescriber", "start_date"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "order_status",
+                    "patient",
+                    "indication",
+                    "product",
+                    "protocol_used",
+                    "prescriber",
+                    "start_date",
+                ]
+            },
+        ),
         (
             "Dose and course",
             {
@@ -288,12 +211,19 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 "fields": [
                     "status",
                     ("discontinued_at", "discontinued_reason"),
+                    "hold_reason",
                     ("replaces", "needs_review", "review_reason"),
                     ("created_by", "created_at"),
                 ]
             },
         ),
     ]
+    action_pages = admin_order_actions.ORDER_ACTIONS
+    action_permission = "infusions.change_treatmentorder"
+    action_url_name = "infusions_treatmentorder_status_action"
+    action_template = "admin/infusions/order_action.html"
+    action_object_name = "order"
+    action_audit_label = "treatment order"
 
     autocomplete_fields = ["patient"]
     add_fieldsets = [
@@ -318,7 +248,13 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return [f.name for f in TreatmentOrder._meta.fields] + ["cycle_actions", "plan_table", "checks_table"]
+        return [f.name for f in TreatmentOrder._meta.fields] + [
+            "order_status",
+            "protocol_used",
+            "cycle_actions",
+            "plan_table",
+            "checks_table",
+        ]
 
     def get_inlines(self, request, obj):
         return [] if obj is None else super().get_inlines(request, obj)
@@ -346,6 +282,7 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 view(lambda request, order_id: admin_booking.confirm_view(self, request, order_id)),
                 name="infusions_treatmentorder_book_confirm",
             ),
+            *self.action_page_urls(),
             *super().get_urls(),
         ]
 
@@ -357,7 +294,10 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
         form = self.get_form(request)(request.POST)
         form.is_valid()
         result = getattr(form, "result", None)
-        problems = [str(m) for errors in form.errors.values() for m in errors]
+        # The reason for a replacement is asked on saving; the plan does not depend on it.
+        problems = [
+            str(m) for name, errors in form.errors.items() if name != "replace_reason" for m in errors
+        ]
         return TemplateResponse(
             request,
             "admin/infusions/_order_live_plan.html",
@@ -371,7 +311,52 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         extra = {"live_plan_url": reverse("admin:infusions_treatmentorder_preview")}
+        replaced = self._replaced(request)
+        if replaced is not None:
+            # The preview plans the form as a replacement too: the old order is no duplicate of it.
+            extra["live_plan_url"] += f"?{admin_order_actions.REPLACES}={replaced.pk}"
+            extra["title"] = f"Replace {replaced}"
+            extra["replaced"] = replaced
+            extra.update(admin_order_actions.bookings_context(replaced))
         return super().add_view(request, form_url, {**(extra_context or {}), **extra})
+
+    def _replaced(self, request) -> TreatmentOrder | None:
+        """The order being replaced (`?replaces=<id>` on the add form), if the user may change it."""
+        order_id = request.GET.get(admin_order_actions.REPLACES, "")
+        if not order_id.isdigit():
+            return None
+        if not request.user.has_perm(self.action_permission):
+            raise PermissionDenied
+        if not hasattr(request, "_replaced_order"):
+            request._replaced_order = selectors.order_list().filter(pk=order_id).first()
+        return request._replaced_order
+
+    def get_changeform_initial_data(self, request):
+        replaced = self._replaced(request)
+        if replaced is None:
+            return super().get_changeform_initial_data(request)
+        names = [n for n in services.ORDER_INPUTS if n != "indication"]
+        initial = {name: getattr(replaced, name) for name in names}
+        initial.update(
+            patient=replaced.patient_id,
+            product=replaced.product_id,
+            protocol=replaced.protocol_id,
+            indication_code=replaced.indication.code,
+            start_date=max(replaced.start_date, timezone.localdate()),
+        )
+        return initial
+
+    def action_audited(self, order):
+        return [order.patient]
+
+    def action_page_context(self, order):
+        return admin_order_actions.bookings_context(order)
+
+    @admin.display(description="Status")
+    def order_status(self, order):
+        return admin_order_actions.status_line(
+            order, admin_order_actions.status_links(order, self.action_links)
+        )
 
     @admin.display(description="Booked and to book")
     def cycle_actions(self, order):
@@ -401,22 +386,37 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
         )
 
     def get_fieldsets(self, request, obj=None):
-        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+        if obj is not None:
+            return super().get_fieldsets(request, obj)
+        replaced = self._replaced(request)
+        if replaced is None:
+            return self.add_fieldsets
+        return [(f"Replacing {replaced}", {"fields": ["replace_reason"]}), *self.add_fieldsets]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None:
             return super().get_form(request, obj, change=change, **kwargs)
         form = super().get_form(request, obj, change=change, form=OrderEntryForm, **kwargs)
 
+        replaced = self._replaced(request)
+
         class WithUser(form):
             def __init__(self, *args, **inner):
-                super().__init__(*args, user=request.user, **inner)
+                super().__init__(*args, user=request.user, replaces=replaced, **inner)
 
         return WithUser
 
     def save_form(self, request, form, change):
         if change:
             return super().save_form(request, form, change)
+        if form.replaces is not None:
+            return services.order_replace(
+                order=form.replaces,
+                reason=form.cleaned_data["replace_reason"],
+                created_by=request.user,
+                overrides=form.overrides,
+                **form.replace_changes(),
+            )
         return services.order_create(created_by=request.user, overrides=form.overrides, **form.order_inputs())
 
     def save_model(self, request, obj, form, change):
@@ -440,6 +440,17 @@ class TreatmentOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if not hasattr(order, "_plan_result"):
             order._plan_result = order_plan(order, policy=InfusionPolicy.current(), now=timezone.now())
         return order._plan_result
+
+    @admin.display(description="Protocol")
+    def protocol_used(self, order):
+        """The protocol the plan follows (the capped one, the label's schedule), as the plan says it."""
+        url = reverse("admin:infusions_titrationprotocol_change", args=[order.protocol_id])
+        used = self._result(order).protocol_used
+        if used == order.protocol.name:
+            return format_html('<a href="{}">{}</a>', url, used)
+        return format_html(
+            '{}<div class="help">Ordered: <a href="{}">{}</a></div>', used, url, order.protocol.name
+        )
 
     @admin.display(description="Plan")
     def plan_table(self, order):

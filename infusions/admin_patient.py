@@ -45,7 +45,7 @@ def orders_panel(request, patient) -> str:
                     if plan
                     else f"no plan: {result.error.message}"
                 ),
-                "protocol": result.protocol_name,
+                "protocol": result.protocol_used,
                 "active": active,
                 "due": due,
                 "booked": len([n for _, n in booked if n]),

@@ -370,6 +370,14 @@ class ReasonSerializer(serializers.Serializer):
 
 class StatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[OrderStatus.ACTIVE, OrderStatus.ON_HOLD])
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, help_text="Why the order is put on hold."
+    )
+    cancel_bookings = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="On hold: also cancel the order's bookings still to come (their units are released).",
+    )
 
 
 class OverrideSerializer(serializers.Serializer):
@@ -419,6 +427,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "status",
             "discontinued_at",
             "discontinued_reason",
+            "hold_reason",
             "replaces",
             "replaced_by",
             "needs_review",
@@ -530,7 +539,7 @@ class OrderViewSet(OrderCyclesMixin, AuditedModelViewSet):
     @extend_schema(request=ReasonSerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"])
     def discontinue(self, request, pk=None):
-        """Discontinue the order with a reason."""
+        """Discontinue the order with a reason; its bookings still to come are cancelled."""
         order = self.get_object()
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -544,7 +553,7 @@ class OrderViewSet(OrderCyclesMixin, AuditedModelViewSet):
         order = self.get_object()
         serializer = StatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.order_set_status(order=order, status=serializer.validated_data["status"])
+        services.order_set_status(order=order, by=request.user, **serializer.validated_data)
         return self._shown(order.pk)
 
     @extend_schema(request=ReplaceSerializer, responses={201: OrderSerializer})

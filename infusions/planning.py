@@ -51,6 +51,9 @@ class OrderPlan:
     cap_ml_per_kg_h: Decimal | None
     age_band: AgeBand  # the patient on the day of the infusion (`patients.childhood`)
     premedication: list[Suggestion]  # per kg, for a child; empty for an adult
+    # The protocol the plan's steps actually follow, in words: the capped one instead of the ordered one,
+    # the label's schedule and the rate cap when they hold a step down. The order page's header says it.
+    protocol_used: str = ""
 
 
 def as_validation_error(error: arithmetic.PlanError) -> ValidationError:
@@ -159,7 +162,26 @@ def order_plan(
         actual=_actual_weight_dose(order, plan, policy),
     )
     premedication = child_premedication(band=band, weight_kg=weight) if weight is not None else []
-    return OrderPlan(plan, error, checks, protocol_name, cap, band, premedication)
+    used = protocol_used(
+        protocol_name,
+        ordered=order.protocol.name,
+        capped_because=reasons if capped_with else [],
+        steps=plan.steps if plan else [],
+        cap=cap,
+    )
+    return OrderPlan(plan, error, checks, protocol_name, cap, band, premedication, used)
+
+
+def protocol_used(name: str, *, ordered: str, capped_because, steps, cap: Decimal | None) -> str:
+    """'Slow 0.5-1-2, instead of Standard (age over 65), on the label's schedule, at most 4.8 mL/kg/h'."""
+    parts = [name]
+    if capped_because:
+        parts.append(f"instead of {ordered} ({', '.join(capped_because)})")
+    if any(step.lowered_by for step in steps):
+        parts.append("held to the label's schedule")
+    if cap is not None and any(step.capped for step in steps):
+        parts.append(f"at most {cap.normalize():f} mL/kg/h")
+    return ", ".join(parts)
 
 
 def _label_start_note(order: TreatmentOrder, label) -> str:

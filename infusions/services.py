@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.db import validated_save
@@ -31,6 +32,8 @@ from infusions.models import (
 from infusions.planning import OrderPlan, require_plan
 from patients.models import Diagnosis, Patient
 from patients.selectors import attach_facts
+from scheduling.models import Booking, BookingStatus
+from scheduling.services import booking_cancel
 
 ORDER_INPUTS = (
     "patient",
@@ -156,40 +159,77 @@ def order_create(
     return order
 
 
+def order_future_bookings(order: TreatmentOrder, *, now: datetime | None = None) -> QuerySet[Booking]:
+    """The order's cycle days still to come and not begun (booked, starting after `now`), by start: what
+    discontinuing the order cancels, and what putting it on hold may cancel. A session checked in or
+    running is not among them: the patient is in the chair and the nurse decides."""
+    return (
+        Booking.objects.filter(
+            cycle_day__order_id=order.pk, status=BookingStatus.BOOKED, start__gt=now or timezone.now()
+        )
+        .select_related("site", "chair", "cycle_day")
+        .order_by("start", "pk")
+    )
+
+
+def _future_bookings_cancel(order: TreatmentOrder, *, why: str, by, now: datetime) -> list[Booking]:
+    # Through booking_cancel, so each cancellation is in the booking's history, its reminders stop and
+    # its reserved authorization units are released (infusions.authorizations.booking_status_changed).
+    # The booking's reason names the order's change, not the clinical reason, which may reach a message.
+    cancelled = []
+    for booking in order_future_bookings(order, now=now):
+        try:
+            cancelled.append(booking_cancel(booking=booking, reason=why, by=by))
+        except Conflict:
+            continue  # checked in (or cancelled) by someone else meanwhile: it is no longer to come
+    return cancelled
+
+
 def order_discontinue(
     *, order: TreatmentOrder, reason: str, by=None, now: datetime | None = None
 ) -> TreatmentOrder:
-    """Discontinue an active or held order and return it. Raises ValidationError reason_required,
-    Conflict order_discontinued when it already was."""
+    """Discontinue an active or held order and return it; its bookings still to come
+    (`order_future_bookings`) are cancelled and their units released, in the same transaction.
+    Raises ValidationError reason_required, Conflict order_discontinued when it already was."""
     reason = (reason or "").strip()
     if not reason:
         raise _error("reason", "reason_required", "Say why the order is discontinued.")
     now = now or timezone.now()
-    # A conditional UPDATE: of two people discontinuing at once, exactly one wins.
-    updated = (
-        TreatmentOrder.objects.filter(pk=order.pk)
-        .exclude(status=OrderStatus.DISCONTINUED)
-        .update(status=OrderStatus.DISCONTINUED, discontinued_at=now, discontinued_reason=reason)
-    )
-    if updated != 1:
-        raise Conflict("order_discontinued", "This order is already discontinued.", field="status")
+    with transaction.atomic():
+        # A conditional UPDATE: of two people discontinuing at once, exactly one wins.
+        updated = (
+            TreatmentOrder.objects.filter(pk=order.pk)
+            .exclude(status=OrderStatus.DISCONTINUED)
+            .update(status=OrderStatus.DISCONTINUED, discontinued_at=now, discontinued_reason=reason)
+        )
+        if updated != 1:
+            raise Conflict("order_discontinued", "This order is already discontinued.", field="status")
+        _future_bookings_cancel(order, why=f"Order {order.pk} discontinued", by=by, now=now)
     order.status, order.discontinued_at, order.discontinued_reason = OrderStatus.DISCONTINUED, now, reason
     return order
 
 
-def order_set_status(*, order: TreatmentOrder, status: str) -> TreatmentOrder:
-    """Put an order on hold or make it active again. Raises Conflict order_discontinued,
-    ValidationError status_invalid (use order_discontinue to discontinue)."""
+def order_set_status(
+    *, order: TreatmentOrder, status: str, reason: str = "", cancel_bookings: bool = False, by=None
+) -> TreatmentOrder:
+    """Put an order on hold (with `reason`, kept as `hold_reason`) or make it active again (which clears
+    it), and return it. A hold keeps the order's bookings unless `cancel_bookings`: then those still to
+    come are cancelled as on discontinuing. No cycle is booked while the order is on hold.
+    Raises Conflict order_discontinued, ValidationError status_invalid (use order_discontinue)."""
     if status not in (OrderStatus.ACTIVE, OrderStatus.ON_HOLD):
         raise _error("status", "status_invalid", "An order is put on hold or made active here.")
-    updated = (
-        TreatmentOrder.objects.filter(pk=order.pk)
-        .exclude(status=OrderStatus.DISCONTINUED)
-        .update(status=status)
-    )
-    if updated != 1:
-        raise Conflict("order_discontinued", "A discontinued order stays discontinued.", field="status")
-    order.status = status
+    hold_reason = (reason or "").strip() if status == OrderStatus.ON_HOLD else ""
+    with transaction.atomic():
+        updated = (
+            TreatmentOrder.objects.filter(pk=order.pk)
+            .exclude(status=OrderStatus.DISCONTINUED)
+            .update(status=status, hold_reason=hold_reason)
+        )
+        if updated != 1:
+            raise Conflict("order_discontinued", "A discontinued order stays discontinued.", field="status")
+        if status == OrderStatus.ON_HOLD and cancel_bookings:
+            _future_bookings_cancel(order, why=f"Order {order.pk} on hold", by=by, now=timezone.now())
+    order.status, order.hold_reason = status, hold_reason
     return order
 
 
@@ -209,7 +249,7 @@ def order_replace(
         raise _error("patient", "patient_fixed", "A replacement order is for the same patient.")
     inputs = {name: getattr(order, name) for name in ORDER_INPUTS} | changes
     with transaction.atomic():
-        order_discontinue(order=order, reason=reason)
+        order_discontinue(order=order, reason=reason, by=created_by)
         return order_create(created_by=created_by, overrides=overrides, replaces=order, **inputs)
 
 

@@ -56,6 +56,12 @@ def with_usage(queryset: QuerySet[PriorAuthorization]) -> QuerySet[PriorAuthoriz
     )
 
 
+def reserved_units(booking_ids: list[int]) -> dict[int, int]:
+    """Units each of these bookings holds reserved (booking id -> units; absent: none), in one query."""
+    rows = AuthorizationUsage.objects.filter(booking_id__in=booking_ids, status=UsageStatus.RESERVED)
+    return dict(rows.values_list("booking_id", "units"))
+
+
 def authorization_list() -> QuerySet[PriorAuthorization]:
     """All authorizations with payer, coverage, patient and usage figures (staff reads)."""
     return with_usage(PriorAuthorization.objects.select_related("payer", "coverage", "patient"))

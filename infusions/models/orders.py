@@ -64,6 +64,9 @@ class TreatmentOrder(PatientOwned):
     status = models.CharField(max_length=12, choices=OrderStatus.choices, default=OrderStatus.ACTIVE)
     discontinued_at = models.DateTimeField(null=True, blank=True)
     discontinued_reason = models.CharField(max_length=300, blank=True)
+    hold_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the order is on hold; cleared when it is active again."
+    )
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )

@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from infusions import services
 from infusions.models import TreatmentOrder
 from tests.factories import DiagnosisFactory, RiskFlagFactory, WeightFactory
-from tests.infusions.factories import OrderFactory, ProductFactory, ProtocolFactory
+from tests.infusions.factories import OrderFactory, ProductFactory, ProtocolFactory, capped_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,21 @@ def test_the_order_page_shows_the_plan_and_the_checks(client, manager):
     assert "egfr_missing" in html and "No eGFR is on file" in html
     entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("pk")
     assert entry.additional_data["via"] == "admin"
+
+
+def test_the_order_header_names_the_capped_protocol_the_plan_uses(client, manager):
+    capped_policy()
+    order = OrderFactory(protocol=ProtocolFactory(name="Standard fast"))
+    WeightFactory(patient=order.patient)
+    RiskFlagFactory(patient=order.patient, kind="diabetes")
+    client.force_login(manager)
+
+    html = client.get(f"/admin/infusions/treatmentorder/{order.pk}/change/").content.decode()
+
+    used = "At-risk capped, instead of Standard fast (Diabetes mellitus)"
+    header = html.split('class="form-row field-protocol_used"')[1].split("field-prescriber")[0]
+    assert used in header and "Ordered:" in header
+    assert f"<th>Protocol used</th><td>{used}</td>" in html  # the plan says the same
 
 
 def test_the_order_list_shows_the_review_flag(client, scheduler, manager):

@@ -15,4 +15,7 @@
   form.addEventListener("input", later);
   form.addEventListener("change", later);
   if (window.django && django.jQuery) django.jQuery(form).on("select2:select", later);  // the patient picker
+  // A form that opens filled (a replacement, or one sent back with an error) shows its plan at once.
+  const patient = form.querySelector("[name=patient]");
+  if (patient && patient.value) refresh();
 })();
