@@ -39,7 +39,7 @@ def test_the_worklist_shows_overdue_pended_expiring_and_denied_rows_coloured_by_
     page = client.get(LIST).content.decode()
     only_overdue = client.get(LIST, {"worklist": "overdue"}).context["cl"].result_list
 
-    assert "wl-overdue" in page and "#f8d7da" in page
+    assert "wl-overdue" in page and "insurance/worklist.css" in page
     for label in (
         "Decision overdue",
         "Pended: information requested",
