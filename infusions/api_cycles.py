@@ -2,6 +2,7 @@
 
 - `GET  /api/v1/orders/{id}/availability/?date_from=&date_to=&site=&weekdays=&part_of_day=&chair_type=&limit=`
   the first slots the order's cycle fits (its plan's chair minutes, avoiding the patient's bookings);
+  when none fits, `reasons` says why, with the desk's slot finder's codes (`infusions.slot_search`);
 - `POST /api/v1/orders/{id}/book/` {chair, start}: book the next cycle -> 201 with its bookings;
 - `POST /api/v1/orders/{id}/book-series/` {first_start, cycles, chair?}: book the next cycles at the
   order's interval -> 200 with one result per cycle (`booked`, `already_booked` or `not_placed`).
@@ -12,13 +13,14 @@ blocked or not active), a 400 bad input. Reading availability needs `infusions.v
 and is audited as a read of the order's patient; booking needs `scheduling.add_booking`.
 """
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.fields import AwareDateTimeField
-from infusions import cycles, series
+from infusions import cycles, series, slot_search
 from scheduling import access
 from scheduling.api import AvailabilityQuerySerializer, BookingSerializer, SlotListSerializer, SlotSerializer
 from scheduling.models import Chair
@@ -37,6 +39,29 @@ class OrderAvailabilitySerializer(AvailabilityQuerySerializer):
 
     duration_minutes = None
     patient = None
+
+
+REASON_CODES = (
+    "closed: the site is closed on every day asked for (weekly hours, closures); "
+    "no_chair: no chair of the kind in service; too_long: the cycle is longer than the longest open day; "
+    "no_nurse_shifts: no nurse rostered (the detail names the day the roster ends); "
+    "fully_booked: every fitting time is taken; interval_too_soon: the order's interval puts the next "
+    "cycle after the dates asked for; authorization_required: no approved authorization or too few "
+    "units; order_not_active, order_blocked: the order's status or safety checks; "
+    "weight_required and the plan's other codes: the order cannot be planned; no_site."
+)
+
+
+class SlotReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=f"Stable: {REASON_CODES}")
+    detail = serializers.CharField(help_text="The sentence the admin's slot finder shows.")
+    blocks = serializers.BooleanField(help_text="False: a warning; the slots may still be booked.")
+
+
+class OrderSlotListSerializer(SlotListSerializer):
+    """The order's availability: the ranked slots and, when none fits, why."""
+
+    reasons = SlotReasonSerializer(many=True, help_text="Why no slot fits; empty when slots were found.")
 
 
 class CycleBookSerializer(serializers.Serializer):
@@ -109,7 +134,7 @@ def _bookings_json(bookings, context) -> list[dict]:
 class OrderCyclesMixin:
     """The availability, book and book-series actions of OrderViewSet (see the module docstring)."""
 
-    @extend_schema(parameters=[OrderAvailabilitySerializer], responses=SlotListSerializer)
+    @extend_schema(parameters=[OrderAvailabilitySerializer], responses=OrderSlotListSerializer)
     # The order list's filters and pages are not this action's query parameters.
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def availability(self, request, pk=None):
@@ -131,8 +156,32 @@ class OrderCyclesMixin:
             chair_type=q.get("chair_type"),
             limit=q["limit"],
         )
+        reasons = [] if slots else self._no_slot_reasons(order, sites, q)
         self.audit_shown([order], "availability")
-        return Response({"count": len(slots), "results": SlotSerializer(slots, many=True).data})
+        return Response(
+            {
+                "count": len(slots),
+                "results": SlotSerializer(slots, many=True).data,
+                "reasons": SlotReasonSerializer(reasons, many=True).data,
+            }
+        )
+
+    def _no_slot_reasons(self, order, sites, q) -> list[slot_search.Reason]:
+        """Why nothing fits: the admin's slot finder asked the same question (one rule, one place)."""
+        first = sites.order_by("name").first()
+        today = timezone.now().astimezone(first.zone).date() if first else timezone.localdate()
+        search = slot_search.order_slot_search(
+            order=order,
+            sites=sites,
+            date_from=q["date_from"],
+            date_to=q["date_to"],
+            weekdays=q.get("weekdays"),
+            part_of_day=q.get("part_of_day"),
+            chair_type=q.get("chair_type"),
+            limit=1,
+            today=today,
+        )
+        return search.reasons
 
     @extend_schema(request=CycleBookSerializer, responses={201: CycleBookedSerializer})
     @action(detail=True, methods=["post"])

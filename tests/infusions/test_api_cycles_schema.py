@@ -53,3 +53,18 @@ def test_book_series_answers_the_documented_series_shape(api, client, manager, s
     for result in body["results"]:  # booked and not placed alike
         assert set(result) == _properties(schema, cycle)
     assert {r["status"] for r in body["results"]} == {"booked", "not_placed"}
+
+
+def test_availability_with_nothing_to_offer_answers_the_documented_reasons(
+    api, client, manager, scheduler, chairs
+):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    order = make_order(manager)
+
+    path = "/api/v1/orders/{id}/availability/"
+    body = api.as_user(scheduler).get(path.format(id=order.pk), {"date_from": "2027-07-05"}).json()
+
+    ref = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert set(body) == _properties(schema, ref.rsplit("/", 1)[1])
+    assert body["reasons"][0]["code"] == "no_nurse_shifts"
+    assert set(body["reasons"][0]) == _properties(schema, "SlotReason")
