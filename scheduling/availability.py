@@ -6,12 +6,8 @@ each open day is walked in Python. The rules are those `scheduling.services.book
 the grid, opening hours and closures, a free chair, a patient-free time, nurse capacity over the whole
 session and the start limit in its first slot.
 
-Ranking: earlier days first. Within a day, slots that book into the site's weekly template
-(`Site.booking_template`, scheduling/booking_template.py: a start time the template has for that
-weekday and duration band, not yet taken that day) come first; then earliest start first, or, at a
-site that prefers to flatten the peak (`Site.flatten_peak`), the slots whose busiest moment is least
-loaded (booked patients over nurse capacity), then the earliest. Days come first so that flattening
-never pushes a patient to a later week.
+Ranking: earlier days first; within a day, `scheduling.ranking.slot_rank` (the weekly template, then
+the nurse load at a site that flattens the peak, then the earliest start).
 """
 
 from bisect import bisect_right
@@ -33,6 +29,7 @@ from scheduling.models import (
     Site,
 )
 from scheduling.optimiser.template import duration_band, template_has_room
+from scheduling.ranking import slot_rank
 
 NOON = time(12, 0)
 MAX_RANGE_DAYS = 92
@@ -319,24 +316,32 @@ def find_slots(
                             every_chair,
                         )
                     )
-            if patient_busy:
-                todays = [
-                    s
-                    for s in todays
-                    if not any(b < epoch(s.end) and e > epoch(s.start) for b, e in patient_busy)
-                ]
-            todays.sort(
-                key=lambda s: (
-                    not _in_template(s, bookings.get((s.site.pk, n), [])),
-                    s.peak_load if s.site.flatten_peak else 0,
-                    s.start,
-                    s.site.name,
-                )
-            )
+            todays = _day_ranked(todays, n, bookings, patient_busy)
             results.extend(todays[: limit - len(results)])
             if len(results) >= limit:
                 return results
     return results
+
+
+def _day_ranked(
+    todays: list[Slot], n: int, bookings: dict, patient_busy: list[tuple[int, int]]
+) -> list[Slot]:
+    """Day `n`'s slots without the times the patient is booked elsewhere, best first (`slot_rank`);
+    `bookings[(site_id, n)]` are each site's bookings that day, for the template's free starts."""
+    if patient_busy:
+        todays = [
+            s for s in todays if not any(b < epoch(s.end) and e > epoch(s.start) for b, e in patient_busy)
+        ]
+    return sorted(
+        todays,
+        key=lambda s: slot_rank(
+            in_template=_in_template(s, bookings.get((s.site.pk, n), [])),
+            flatten_peak=s.site.flatten_peak,
+            peak_load=s.peak_load,
+            start=s.start,
+            site_name=s.site.name,
+        ),
+    )
 
 
 def _in_template(slot: Slot, day_bookings: list) -> bool:

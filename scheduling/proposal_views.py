@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from clinic.admin_actions import form_errors_from
 from clinic.audit import record_access
 from clinic.errors import Conflict
 from scheduling import access, proposals
@@ -115,14 +116,15 @@ class ProposalAdmin(admin.ModelAdmin):
             try:
                 proposal = proposals.proposal_request(**form.cleaned_data, by=request.user)
             except ValidationError as exc:
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                form_errors_from(form, exc)
             else:
                 return redirect("admin:scheduling_proposal_change", proposal.pk)
         return TemplateResponse(
             request,
             "admin/scheduling/proposal_request.html",
-            self._context(request, title="Level a day: ask the optimiser", form=form),
+            self._context(
+                request, title="Level a day: ask the optimiser", form=form, button="Ask for a proposal"
+            ),
         )
 
     def detail_view(self, request, proposal_id):
