@@ -35,6 +35,8 @@ class ActionPage:
     run: Callable[[Any, Any, dict[str, Any]], object]
     # Keyword arguments the form needs from the record (e.g. the chairs of the booking's site).
     form_kwargs: Callable[[Any], Mapping[str, Any]] = field(default=lambda obj: {})
+    # The message shown on the record's page afterwards, from what `run` returned; default "<title>: done."
+    done: Callable[[Any], str] | None = None
 
 
 def form_errors_from(form: forms.Form, exc: ValidationError | Conflict) -> None:
@@ -96,11 +98,12 @@ class ActionPagesMixin:
         form = page.form(request.POST or None, **page.form_kwargs(obj))
         if request.method == "POST" and form.is_valid():
             try:
-                page.run(request, obj, form.cleaned_data)
+                result = page.run(request, obj, form.cleaned_data)
             except (ValidationError, Conflict) as exc:
                 form_errors_from(form, exc)
             else:
-                self.message_user(request, f"{page.title}: done.")  # type: ignore[attr-defined]
+                message = page.done(result) if page.done else f"{page.title}: done."
+                self.message_user(request, message)  # type: ignore[attr-defined]
                 meta = obj._meta
                 return redirect(f"admin:{meta.app_label}_{meta.model_name}_change", obj.pk)
         record_access(

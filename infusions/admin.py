@@ -354,9 +354,15 @@ class TreatmentOrderAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin)
 
     @admin.display(description="Status")
     def order_status(self, order):
-        return admin_order_actions.status_line(
-            order, admin_order_actions.status_links(order, self.action_links)
-        )
+        return admin_order_actions.status_line(order)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The status changes sit with the page's other tools (top right), for those who may make them.
+        if obj is not None and request.user.has_perm(self.action_permission):
+            context["status_actions"] = admin_order_actions.status_actions(
+                obj, self.action_page_url, may_replace=self.has_add_permission(request)
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="Booked and to book")
     def cycle_actions(self, order):

@@ -17,7 +17,7 @@ from clinic.admin_actions import ActionPage
 from infusions import admin_booking, cycles, services
 from infusions.models import OrderStatus, TreatmentOrder
 from insurance import selectors as insurance
-from scheduling.models import BookingStatus
+from scheduling.models import Booking, BookingStatus
 
 REPLACES = "replaces"  # the add form's query parameter: the order being replaced
 
@@ -46,12 +46,20 @@ ORDER_ACTIONS = {
         HoldForm,
         "Put order on hold",
         "Put on hold",
-        run=lambda request, order, data: services.order_set_status(
-            order=order,
-            status=OrderStatus.ON_HOLD,
-            reason=data["reason"],
-            cancel_bookings=data["cancel_bookings"],
-            by=request.user,
+        run=lambda request, order, data: _cancelling(
+            order,
+            lambda: services.order_set_status(
+                order=order,
+                status=OrderStatus.ON_HOLD,
+                reason=data["reason"],
+                cancel_bookings=data["cancel_bookings"],
+                by=request.user,
+            ),
+        ),
+        done=lambda n: (
+            f"Order on hold; {_bookings(n)} to come cancelled."
+            if n
+            else "Order on hold; its bookings are kept."
         ),
     ),
     "resume": ActionPage(
@@ -66,11 +74,23 @@ ORDER_ACTIONS = {
         DiscontinueForm,
         "Discontinue order",
         "Discontinue",
-        run=lambda request, order, data: services.order_discontinue(
-            order=order, reason=data["reason"], by=request.user
+        run=lambda request, order, data: _cancelling(
+            order, lambda: services.order_discontinue(order=order, reason=data["reason"], by=request.user)
         ),
+        done=lambda n: f"Order discontinued; {_bookings(n)} to come cancelled and their units released.",
     ),
 }
+
+
+def _cancelling(order: TreatmentOrder, change) -> int:
+    """Run `change` and return how many of the order's bookings to come it cancelled, for the message."""
+    to_come = list(services.order_future_bookings(order).values_list("pk", flat=True))
+    change()
+    return Booking.objects.filter(pk__in=to_come, status=BookingStatus.CANCELLED).count()
+
+
+def _bookings(n: int) -> str:
+    return "no booking" if n == 0 else f"{n} booking{'s' if n != 1 else ''}"
 
 
 def actions_for(order: TreatmentOrder) -> list[tuple[str, str]]:
@@ -113,16 +133,15 @@ def _row(booking, units: int | None) -> dict:
     }
 
 
-def status_line(order: TreatmentOrder, links) -> str:
+def status_line(order: TreatmentOrder) -> str:
     """The order page's first line: its status with the reason and the links between old and new."""
     parts = [format_html("<strong>{}</strong>", order.get_status_display())]
     if order.status == OrderStatus.ON_HOLD and order.hold_reason:
         parts.append(format_html("on hold because: {}", order.hold_reason))
     if order.status == OrderStatus.DISCONTINUED:
         when = timezone.localtime(order.discontinued_at)
-        parts.append(
-            format_html("on {} {}: {}", f"{when:%a %d %b %Y %H:%M}", f"{when:%Z}", order.discontinued_reason)
-        )
+        moment = f"{when:%a %d %b %Y %H:%M %Z}"
+        parts.append(format_html("on {}: {}", moment, order.discontinued_reason))
     if order.replaces_id:
         url = reverse("admin:infusions_treatmentorder_change", args=[order.replaces_id])
         parts.append(format_html('replaces <a href="{}">order {}</a>', url, order.replaces_id))
@@ -130,19 +149,13 @@ def status_line(order: TreatmentOrder, links) -> str:
     if replacement:
         url = reverse("admin:infusions_treatmentorder_change", args=[replacement])
         parts.append(format_html('replaced by <a href="{}">order {}</a>', url, replacement))
-    line = format_html_join(" · ", "{}", ((p,) for p in parts))
-    if links:
-        line = format_html('{} <span class="order-status-actions">{}</span>', line, links)
-    return format_html('<p class="order-status">{}</p>', line)
+    return format_html('<p class="order-status">{}</p>', format_html_join(" · ", "{}", ((p,) for p in parts)))
 
 
-def status_links(order: TreatmentOrder, action_links) -> str:
-    """Links to the status pages and to replace, for an order that may still change."""
+def status_actions(order: TreatmentOrder, page_url, *, may_replace: bool) -> list[tuple[str, str]]:
+    """(url, label) of the status changes the order allows now, and Replace, for the page's tools."""
     actions = actions_for(order)
-    if not actions:
-        return ""
-    return format_html(
-        '{} · <a class="order-replace" href="{}">Replace</a>',
-        action_links(order, actions),
-        replace_url(order),
-    )
+    links = [(page_url(order, action), label) for action, label in actions]
+    if actions and may_replace:
+        links.append((replace_url(order), "Replace"))
+    return links

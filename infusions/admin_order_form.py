@@ -44,7 +44,6 @@ class OrderEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.replaces = replaces  # the order this one replaces (services.order_replace), if any
-        self.fields["replace_reason"].required = replaces is not None
         self.overrides: dict[str, str] = {}
 
     def _post_clean(self):
@@ -66,6 +65,13 @@ class OrderEntryForm(forms.ModelForm):
         return inputs
 
     def clean(self):
+        data = self._clean_order()
+        # Asked for after the plan, so that a reason not yet written does not hide the live plan.
+        if self.replaces is not None and not (data.get("replace_reason") or "").strip():
+            self.add_error("replace_reason", "Say why the order is replaced.")
+        return data
+
+    def _clean_order(self):
         data = super().clean()
         patient, code = data.get("patient"), (data.get("indication_code") or "").strip().upper()
         if self.replaces is not None:

@@ -52,7 +52,7 @@ def test_discontinuing_says_which_bookings_are_cancelled_and_records_the_reason(
     _order_page(page, live_server, manager, order)
 
     with page.expect_navigation():
-        page.click(".order-status >> text=Discontinue")
+        page.click(".object-tools >> text=Discontinue")
     fate = page.locator("#bookings-fate").inner_text()
     assert "2 bookings to come will be cancelled" in fate
     assert "reserved authorization units (280) released" in fate
@@ -82,7 +82,7 @@ def test_a_hold_keeps_the_bookings_shows_its_reason_and_can_be_lifted(
     _order_page(page, live_server, manager, order)
 
     with page.expect_navigation():
-        page.click(".order-status >> text=Put on hold")
+        page.click(".object-tools >> text=Put on hold")
     assert (
         "2 bookings to come are kept unless you tick the box" in page.locator("#bookings-fate").inner_text()
     )
@@ -97,7 +97,7 @@ def test_a_hold_keeps_the_bookings_shows_its_reason_and_can_be_lifted(
     screenshot("desk-order-on-hold")
 
     with page.expect_navigation():
-        page.click(".order-status >> text=Make active again")
+        page.click(".object-tools >> text=Make active again")
     with page.expect_navigation():
         page.click("input[value='Make active']")
     assert TreatmentOrder.objects.get(pk=order.pk).status == OrderStatus.ACTIVE
@@ -111,7 +111,7 @@ def test_replacing_opens_order_entry_prefilled_and_links_old_and_new(
     _order_page(page, live_server, manager, order)
 
     with page.expect_navigation():
-        page.click(".order-status >> text=Replace")
+        page.click(".object-tools >> text=Replace")
     assert page.input_value("#id_dose_grams_per_kg") == "1.000"
     assert page.input_value("#id_indication_code") == order.indication.code
     assert order.patient.family_name in page.locator(".field-patient").inner_text()

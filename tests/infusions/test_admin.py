@@ -180,3 +180,29 @@ def test_schedulers_cannot_enter_orders(client, scheduler):
     client.force_login(scheduler)
 
     assert client.get("/admin/infusions/treatmentorder/add/").status_code == 403
+
+
+def test_only_who_may_change_orders_gets_the_status_pages(client, manager, scheduler):
+    order = OrderFactory()
+    WeightFactory(patient=order.patient)
+    url = f"/admin/infusions/treatmentorder/{order.pk}/"
+
+    client.force_login(scheduler)
+    page = client.get(f"{url}change/").content.decode()
+    assert "order-status-action" not in page
+    assert client.get(f"{url}discontinue/").status_code == 403
+    assert client.post(f"{url}discontinue/", {"reason": "No"}).status_code == 403
+    assert client.get(f"/admin/infusions/treatmentorder/add/?replaces={order.pk}").status_code == 403
+
+    client.force_login(manager)
+    page = client.get(f"{url}change/").content.decode()
+    assert f'href="{url}hold/"' in page and f'href="{url}discontinue/"' in page
+    assert client.post(f"{url}hold/", {"reason": "Febrile"}).status_code == 302
+    assert "on hold because: Febrile" in client.get(f"{url}change/").content.decode()
+    assert client.post(f"{url}discontinue/", {"reason": "Stopped"}).status_code == 302
+    order.refresh_from_db()
+    assert (order.status, order.discontinued_reason) == ("discontinued", "Stopped")
+    # A discontinued order has no status page left to offer; asking again says why.
+    assert "order-status-action" not in client.get(f"{url}change/").content.decode()
+    again = client.post(f"{url}discontinue/", {"reason": "Twice"})
+    assert again.status_code == 200 and "already discontinued" in again.content.decode()

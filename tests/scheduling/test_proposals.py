@@ -172,3 +172,22 @@ def test_bad_requests_are_refused_before_anything_is_queued(clinic, manager):
         proposals.proposal_request(site=clinic, first_day=TUESDAY - timedelta(days=30))
     assert past.value.error_dict["first_day"][0].code == "in_past"
     assert not Proposal.objects.exists()
+
+
+def test_the_request_page_shows_the_form_and_a_refusal_beside_its_field(client, clinic, manager):
+    client.force_login(manager)
+    url = "/admin/scheduling/proposal/add/"
+
+    page = client.get(url).content.decode()
+    refused = client.post(
+        url, {"site": clinic.pk, "first_day": "2020-01-07", "days": 1, "time_limit_seconds": 10}
+    )
+
+    assert "The optimiser moves bookings within their own day" in page
+    assert 'value="Ask for a proposal"' in page and 'name="first_day"' in page
+    assert refused.status_code == 200
+    assert "Those days are over" in refused.content.decode()
+    assert refused.context["form"].errors["first_day"] == [
+        "Those days are over; choose today or a later day."
+    ]
+    assert not Proposal.objects.exists()
