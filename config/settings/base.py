@@ -109,6 +109,9 @@ LANGUAGE_CODE = "en"
 # The tablet pages speak these (charting/locale/, compiled .mo committed); the admin and the desk stay
 # English (charting/language.py says why).
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+# The tablet's own words come first: Django's admin and auth catalogues, which rank before charting by
+# INSTALLED_APPS order, would otherwise answer for the words they share ("Change", "None", "Log out").
+LOCALE_PATHS = [BASE_DIR / "charting" / "locale"]
 # Stored times are aware UTC; each site has its own time zone for opening hours and reminders.
 TIME_ZONE = "UTC"
 # The staff pages' formats: date-times carry their zone's abbreviation (config/formats/en/formats.py).

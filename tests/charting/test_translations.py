@@ -7,6 +7,7 @@ and `-d djangojs` in charting/, translate the new entries, then `manage.py compi
 
 import gettext
 import io
+import json
 import re
 from pathlib import Path
 
@@ -14,7 +15,10 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from babel.messages.pofile import read_po
 from django.template.base import Lexer, TokenType
+from django.test import RequestFactory
+from django.utils import translation
 from django.utils.translation.template import templatize
+from django.views.i18n import JSONCatalog
 
 from charting import flag_text
 from infusions import vitals
@@ -102,6 +106,45 @@ def test_the_compiled_catalogues_say_what_the_po_files_say(language):
             if e.id and _compiled(mo, e) != (tuple(e.string) if isinstance(e.id, tuple) else e.string)
         ]
         assert not stale, f"run manage.py compilemessages: {language} {domain}.mo differs on {stale[:5]}"
+
+
+def _expected(entry) -> tuple[str, ...]:
+    return tuple(entry.string) if isinstance(entry.id, tuple) else (entry.string,)
+
+
+def _at_runtime(entry) -> tuple[str, ...]:
+    """What the running site answers for the entry: another app's catalogue must not win over ours."""
+    if isinstance(entry.id, tuple):
+        one, many = entry.id
+        if entry.context:
+            return tuple(translation.npgettext(entry.context, one, many, n) for n in (1, 2))
+        return tuple(translation.ngettext(one, many, n) for n in (1, 2))
+    return (
+        translation.pgettext(entry.context, entry.id) if entry.context else translation.gettext(entry.id),
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_site_answers_with_the_tablets_own_translations(language, settings):
+    po, _mo = _catalogue(language, "django")
+    with translation.override(language):
+        wrong = [e.id for e in po if e.id and _at_runtime(e) != _expected(e)]
+        catalogue = json_catalogue()
+    assert not wrong, f"another catalogue answers for {wrong[:8]}"
+    scripts, _mo = _catalogue(language, "djangojs")
+    wrong = [
+        e.id
+        for e in scripts
+        if e.id
+        and catalogue.get(e.id if isinstance(e.id, str) else e.id[0]) not in (e.string, list(e.string))
+    ]
+    assert not wrong, f"the script catalogue answers otherwise for {wrong[:8]}"
+
+
+def json_catalogue() -> dict:
+    """The script strings the tablet's page gets (the same catalogue as /chairside/jsi18n/)."""
+    response = JSONCatalog.as_view(packages=["charting"])(RequestFactory().get("/"))
+    return json.loads(response.content)["catalog"]
 
 
 def _visible_text(path: Path) -> list[str]:
