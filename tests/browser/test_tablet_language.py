@@ -45,6 +45,9 @@ def test_the_french_page(live_server, page, screenshot, nurse, running, later, s
     expect(prompt).to_contain_text("Envisagez de ralentir ou de mettre en pause la perfusion.")
     expect(prompt.locator("#answer-slow")).to_have_text("Ralentir la pompe")
     screenshot(f"tablet-french-flag-prompt-{size}")
+    # The rate it offers reads "17,5" nowhere but on screen: the form sends 17.5.
+    assert "Réponse : ralentie : enregistré à" in chairside.submit(page, "Réponse : ralentie")
+    expect(page.locator("#current-rate")).to_have_text("17,5 mL/h")
     # What the server stores stays English; the French is how it is shown.
     assert (
         running.vitals.exclude(flags=[]).get().flags[0]["message"].startswith("Systolic 186 mmHg is over 180")
