@@ -21,12 +21,19 @@ from decimal import Decimal
 SHORT_TOLERANCE_ML = Decimal("5")  # a pump's reading may differ from the bag by a few mL
 REPEAT_WINDOW = timedelta(minutes=5)
 
+
+def gettext_noop(text: str) -> str:
+    """Marks a text for the tablet's catalogues (charting/locale/) without importing Django: the
+    callers translate it where they show it."""
+    return text
+
+
 # Why an infusion ended short of its planned volume (stored on the session).
 END_REASONS = {
-    "reaction": "Reaction",
-    "patient_request": "Patient request",
-    "iv_access_lost": "IV access lost",
-    "other": "Other",
+    "reaction": gettext_noop("Reaction"),
+    "patient_request": gettext_noop("Patient request"),
+    "iv_access_lost": gettext_noop("IV access lost"),
+    "other": gettext_noop("Other"),
 }
 UNRESOLVED_OUTCOMES = ("resolving", "ongoing")
 
@@ -41,11 +48,11 @@ def short_of_dose(volume_given_ml: Decimal, planned_volume_ml: Decimal | None) -
 def end_reason_problem(reason: str, note: str) -> str | None:
     """What is missing from the reason an infusion ended short (None when it is complete)."""
     if not reason:
-        return "The infusion ends short of the planned volume: say why."
+        return gettext_noop("The infusion ends short of the planned volume: say why.")
     if reason not in END_REASONS:
-        return "Choose reaction, patient request, IV access lost or other."
+        return gettext_noop("Choose reaction, patient request, IV access lost or other.")
     if reason == "other" and not note.strip():
-        return "Say what the other reason is."
+        return gettext_noop("Say what the other reason is.")
     return None
 
 

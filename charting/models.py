@@ -11,6 +11,8 @@ tables kept the names they had when these models were part of infusions (`db_tab
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from charting.confirmations import END_REASONS
 from clinic.audit import audit_register
@@ -35,10 +37,10 @@ def _client_id_unique(model: str) -> models.UniqueConstraint:
 
 
 class SessionStatus(models.TextChoices):
-    CHECKED_IN = "checked_in", "Checked in"
-    RUNNING = "running", "Infusing"
-    OBSERVATION = "observation", "Observation"
-    DISCHARGED = "discharged", "Discharged"
+    CHECKED_IN = "checked_in", _("Checked in")
+    RUNNING = "running", _("Infusing")
+    OBSERVATION = "observation", _("Observation")
+    DISCHARGED = "discharged", _("Discharged")
 
 
 class InfusionSession(PatientOwned):
@@ -71,7 +73,9 @@ class InfusionSession(PatientOwned):
     grams_given = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     # Asked before what cannot be undone (`charting.confirmations`): why the infusion ended short of the
     # planned volume, and why the patient left before the observation was over or with a reaction open.
-    end_reason = models.CharField(max_length=16, choices=list(END_REASONS.items()), blank=True)
+    end_reason = models.CharField(
+        max_length=16, choices=[(value, _(label)) for value, label in END_REASONS.items()], blank=True
+    )
     end_note = models.CharField(max_length=300, blank=True)
     discharge_reason = models.CharField(max_length=300, blank=True)
 
@@ -144,10 +148,10 @@ class InfusionSession(PatientOwned):
 
 
 class SessionEventKind(models.TextChoices):
-    CHECK_IN = "check_in", "Checked in"
-    START = "start", "Infusion started"
-    END = "end", "Infusion ended"
-    DISCHARGE = "discharge", "Discharged"
+    CHECK_IN = "check_in", _("Checked in")
+    START = "start", _("Infusion started")
+    END = "end", _("Infusion ended")
+    DISCHARGE = "discharge", _("Discharged")
 
 
 class SessionEvent(models.Model):
@@ -201,9 +205,9 @@ class SessionOwned(models.Model):
 
 
 class Hydration(models.TextChoices):
-    ORAL = "oral", "Oral fluids taken"
-    IV = "iv", "IV pre-hydration"
-    NONE = "none", "None needed"
+    ORAL = "oral", _("Oral fluids taken")
+    IV = "iv", _("IV pre-hydration")
+    NONE = "none", _("None needed")
 
 
 class Checklist(SessionOwned):
@@ -275,10 +279,10 @@ class Premedication(SessionOwned):
 
 
 class VitalsPhase(models.TextChoices):
-    BASELINE = "baseline", "Baseline"
-    INFUSION = "infusion", "During infusion"
-    END = "end", "End of infusion"
-    OBSERVATION = "observation", "Observation"
+    BASELINE = "baseline", _("Baseline")
+    INFUSION = "infusion", _("During infusion")
+    END = "end", _("End of infusion")
+    OBSERVATION = "observation", _("Observation")
 
 
 def _between(field: str, low, high) -> Q:
@@ -286,10 +290,10 @@ def _between(field: str, low, high) -> Q:
 
 
 class FlagAnswer(models.TextChoices):
-    SLOWED = "slowed", "Rate slowed"
-    PAUSED = "paused", "Infusion paused"
-    REACTION = "reaction", "Reaction recorded"
-    CONTINUED = "continued", "Continued"
+    SLOWED = "slowed", _("Rate slowed")
+    PAUSED = "paused", _("Infusion paused")
+    REACTION = "reaction", _("Reaction recorded")
+    CONTINUED = "continued", _("Continued")
 
 
 class VitalsReading(SessionOwned):
@@ -355,13 +359,13 @@ class VitalsReading(SessionOwned):
 
 
 class RateKind(models.TextChoices):
-    START = "start", "Start"
-    STEP_UP = "step_up", "Step up"
-    HOLD = "hold", "Hold"
-    SLOW = "slow", "Slow"
-    PAUSE = "pause", "Pause"
-    RESUME = "resume", "Resume"
-    STOP = "stop", "Stop"
+    START = "start", _("Start")
+    STEP_UP = "step_up", _("Step up")
+    HOLD = "hold", _("Hold")
+    SLOW = "slow", _("Slow")
+    PAUSE = "pause", _("Pause")
+    RESUME = "resume", _("Resume")
+    STOP = "stop", _("Stop")
 
 
 NEEDS_REASON = (RateKind.HOLD, RateKind.SLOW, RateKind.PAUSE, RateKind.STOP)
@@ -409,50 +413,50 @@ class RateChange(SessionOwned):
 
 
 class ReactionKind(models.TextChoices):
-    HEADACHE = "headache", "Headache"
-    CHILLS = "chills", "Chills / rigors"
-    FEVER = "fever", "Fever"
-    NAUSEA = "nausea", "Nausea / vomiting"
-    FLUSHING = "flushing", "Flushing"
-    URTICARIA = "urticaria", "Rash / urticaria"
-    HYPOTENSION = "hypotension", "Hypotension"
-    HYPERTENSION = "hypertension", "Hypertension"
-    DYSPNEA = "dyspnea", "Shortness of breath"
-    CHEST_PAIN = "chest_pain", "Chest pain"
-    ANAPHYLAXIS = "anaphylaxis", "Anaphylaxis"
-    OTHER = "other", "Other"
+    HEADACHE = "headache", _("Headache")
+    CHILLS = "chills", _("Chills / rigors")
+    FEVER = "fever", _("Fever")
+    NAUSEA = "nausea", _("Nausea / vomiting")
+    FLUSHING = "flushing", _("Flushing")
+    URTICARIA = "urticaria", _("Rash / urticaria")
+    HYPOTENSION = "hypotension", _("Hypotension")
+    HYPERTENSION = "hypertension", _("Hypertension")
+    DYSPNEA = "dyspnea", _("Shortness of breath")
+    CHEST_PAIN = "chest_pain", _("Chest pain")
+    ANAPHYLAXIS = "anaphylaxis", _("Anaphylaxis")
+    OTHER = "other", _("Other")
 
 
 class ReactionOnset(models.TextChoices):
-    DURING = "during", "During the infusion"
-    WITHIN_72H = "within_72h", "Within 72 hours"
-    LATER = "later", "Later"
+    DURING = "during", _("During the infusion")
+    WITHIN_72H = "within_72h", _("Within 72 hours")
+    LATER = "later", _("Later")
 
 
 class ReactionAction(models.TextChoices):
-    NONE = "none", "None"
-    RATE_REDUCED = "rate_reduced", "Rate reduced"
-    PAUSED = "paused", "Paused"
-    STOPPED = "stopped", "Stopped"
-    MEDICATION = "medication", "Medication given"
-    TRANSFERRED = "transferred", "Transferred"
+    NONE = "none", _("None")
+    RATE_REDUCED = "rate_reduced", _("Rate reduced")
+    PAUSED = "paused", _("Paused")
+    STOPPED = "stopped", _("Stopped")
+    MEDICATION = "medication", _("Medication given")
+    TRANSFERRED = "transferred", _("Transferred")
 
 
 class ReactionOutcome(models.TextChoices):
-    RESOLVED = "resolved", "Resolved"
-    RESOLVING = "resolving", "Resolving"
-    ONGOING = "ongoing", "Ongoing"
-    TRANSFERRED = "transferred", "Transferred for care"
-    FATAL = "fatal", "Fatal"
+    RESOLVED = "resolved", _("Resolved")
+    RESOLVING = "resolving", _("Resolving")
+    ONGOING = "ongoing", _("Ongoing")
+    TRANSFERRED = "transferred", _("Transferred for care")
+    FATAL = "fatal", _("Fatal")
 
 
 # CTCAE v5, infusion-related reaction.
 CTCAE_GRADES = {
-    1: "Mild; no interruption needed",
-    2: "Interruption needed; responds promptly to treatment",
-    3: "Prolonged or recurring; hospitalisation",
-    4: "Life-threatening; urgent intervention",
-    5: "Death",
+    1: _("Mild; no interruption needed"),
+    2: _("Interruption needed; responds promptly to treatment"),
+    3: _("Prolonged or recurring; hospitalisation"),
+    4: _("Life-threatening; urgent intervention"),
+    5: _("Death"),
 }
 # A reaction of this grade or more changes the next infusion (slower protocol, premedication).
 FLAG_GRADE = 2
@@ -463,7 +467,7 @@ class Reaction(SessionOwned):
     kind = models.CharField(max_length=12, choices=ReactionKind.choices)
     onset = models.CharField(max_length=10, choices=ReactionOnset.choices, default=ReactionOnset.DURING)
     grade = models.PositiveSmallIntegerField(
-        "CTCAE grade", choices=[(g, f"{g}: {t}") for g, t in CTCAE_GRADES.items()]
+        "CTCAE grade", choices=[(g, format_lazy("{}: {}", g, t)) for g, t in CTCAE_GRADES.items()]
     )
     action = models.CharField(max_length=12, choices=ReactionAction.choices)
     medication = models.CharField(max_length=200, blank=True)

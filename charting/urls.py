@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from charting import screen_lock, views
 from clinic.login_throttle import LockoutAwareLoginForm
@@ -9,6 +10,9 @@ app_name = "chairside"
 urlpatterns = [
     path("", views.board_page, name="board"),
     path("sw.js", views.service_worker, name="service-worker"),
+    # The tablet script's strings in the page's language (a static script of our own: CSP allows it).
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["charting"]), name="jsi18n"),
+    path("language/", views.language_change, name="language"),
     path(
         "login/",
         auth_views.LoginView.as_view(

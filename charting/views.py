@@ -8,10 +8,13 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_POST
 
 from charting import confirmations, ordered_premedication, selectors
 from charting.confirmations import END_REASONS
@@ -27,6 +30,7 @@ from charting.models import (
 )
 from charting.services import current_rate, next_step_rate
 from clinic.audit import record_access
+from clinic.preferences import staff_language_set
 from infusions.models import InfusionPolicy
 from infusions.planning import order_plan
 from infusions.selectors import order_list
@@ -134,7 +138,7 @@ def session_page(request, booking_id: int):
                     (v for v in reversed(session.vitals.all()) if v.flags and not v.flag_answer), None
                 ),
                 "discharge_question": _discharge_question(session, policy, now),
-                "end_reasons": list(END_REASONS.items()),
+                "end_reasons": [(value, _(label)) for value, label in END_REASONS.items()],
             }
         )
     return render(request, "chairside/session.html", context)
@@ -159,9 +163,9 @@ def _discharge_question(session, policy, now) -> str:
     parts = []
     if early.before_observation_end:
         ends = early.observation_ends_at.astimezone(session.booking.site.zone)
-        parts.append(f"Observation runs until {ends:%H:%M %Z}.")
+        parts.append(_("Observation runs until %(at)s.") % {"at": f"{ends:%H:%M %Z}"})
     if early.unresolved_reactions:
-        parts.append("A reaction is not resolved.")
+        parts.append(_("A reaction is not resolved."))
     return " ".join(parts)
 
 
@@ -201,3 +205,18 @@ def service_worker(request):
     """The tablet's service worker, served under /chairside/ so it may keep the tablet pages (its scope);
     it holds no patient data itself."""
     return render(request, "chairside/sw.js", content_type="text/javascript")
+
+
+@require_POST
+@chairside_view
+def language_change(request):
+    """The nurse picks the tablet's language (empty: the browser's); back to the page she was on."""
+    language = request.POST.get("language", "")
+    try:
+        staff_language_set(user=request.user, language=language)
+    except ValueError:
+        return render(request, "chairside/language_refused.html", status=400)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    return redirect(back or "chairside:board")

@@ -7,6 +7,7 @@ from clinic.audit import AuditedAdminMixin, AuditedAutocompleteJsonView
 from clinic.notifications import registry
 from clinic.notifications.models import Notification, Status
 from clinic.notifications.services import broker_reachable, notification_resend
+from clinic.preferences import StaffPreference
 
 
 class AuditTrailAdmin(AuditedAdminMixin, LogEntryAdmin):
@@ -125,3 +126,15 @@ class NotificationAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 f"{skipped} selected message(s) were not failed and were left as they are.",
                 messages.WARNING,
             )
+
+
+# --- Staff preferences ----------------------------------------------------------------------------------
+
+
+@admin.register(StaffPreference)
+class StaffPreferenceAdmin(admin.ModelAdmin):
+    """A nurse's tablet language, set by a manager here or by the nurse on the tablet."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]

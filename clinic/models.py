@@ -1,5 +1,7 @@
-"""The clinic app's models: the notification outbox (clinic/notifications/models.py)."""
+"""The clinic app's models: the notification outbox (clinic/notifications/models.py) and each staff
+member's preferences (clinic/preferences.py)."""
 
 from clinic.notifications.models import Notification
+from clinic.preferences import StaffPreference
 
-__all__ = ["Notification"]
+__all__ = ["Notification", "StaffPreference"]

@@ -37,6 +37,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # The notification outbox: see it and resend failed messages (rows are written by the dispatcher).
         "clinic.view_notification",
         "clinic.change_notification",
+        # Each nurse's tablet language (she sets it on the tablet too).
+        "clinic.view_staffpreference",
+        "clinic.add_staffpreference",
+        "clinic.change_staffpreference",
     ),
     Role.SCHEDULER: (
         "patients.view_*",

@@ -31,6 +31,7 @@ Temperature, SpO2, the changes from the baseline and the vitals intervals are th
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -159,11 +160,31 @@ def impossible(values: Reading) -> dict[str, str]:
     return errors
 
 
+# What each flag says, in English (stored with the reading); `params` fill it. The tablet shows it in
+# the nurse's language from the code and params (charting/flag_text.py keeps one translation each).
+FLAG_TEMPLATES = {
+    "systolic_high": "Systolic %(value)s mmHg is over %(limit)s (%(whose)s).",
+    "systolic_low": "Systolic %(value)s mmHg is under %(limit)s (%(whose)s).",
+    "diastolic_high": "Diastolic %(value)s mmHg is over %(limit)s (%(whose)s).",
+    "heart_rate_high": "Heart rate %(value)s/min is over %(limit)s (%(whose)s).",
+    "heart_rate_low": "Heart rate %(value)s/min is under %(limit)s (%(whose)s).",
+    "temperature_high": "Temperature %(value)s C is %(limit)s or more.",
+    "respiratory_rate_high": "Respiratory rate %(value)s/min is over %(limit)s (%(whose)s).",
+    "spo2_low": "SpO2 %(value)s%% is under %(limit)s%%.",
+    "temperature_rise": "Temperature rose %(change)s C from the baseline %(baseline)s C.",
+    "systolic_rise": "Systolic rose %(change)s mmHg from the baseline %(baseline)s.",
+    "systolic_fall": "Systolic fell %(change)s mmHg from the baseline %(baseline)s.",
+    "heart_rate_rise": "Heart rate rose %(change)s/min from the baseline %(baseline)s.",
+}
+
+
 @dataclass(frozen=True)
 class Flag:
     code: str
     message: str
     band: str = "adult"  # the age band whose limits the reading was judged by
+    params: Mapping[str, str] = dataclass_field(default_factory=dict)  # what fills FLAG_TEMPLATES[template]
+    template: str = ""  # the FLAG_TEMPLATES key (the code, but systolic_change says rise or fall)
 
 
 def abnormal(values: Reading, baseline: Reading | None = None, *, limits: VitalsLimits) -> list[Flag]:
@@ -171,59 +192,51 @@ def abnormal(values: Reading, baseline: Reading | None = None, *, limits: Vitals
 
     Every flag names the band whose limits applied (`limits.band`); a limit's message says it too.
     """
-    found: list[tuple[str, str]] = []
-    whose = f"({limits.band_text})"
+    found: list[tuple[str, str, dict[str, str]]] = []
+
+    def over(code: str, value, limit) -> None:
+        found.append((code, code, {"value": str(value), "limit": str(limit), "whose": limits.band_text}))
+
+    def change(code: str, template: str, by, base) -> None:
+        found.append((code, template, {"change": str(by), "baseline": str(base)}))
+
     sbp, dbp, hr = values.get("systolic"), values.get("diastolic"), values.get("heart_rate")
     temp, rr, spo2 = values.get("temperature_c"), values.get("respiratory_rate"), values.get("spo2")
     if sbp is not None and sbp > limits.systolic_high:
-        found.append(("systolic_high", f"Systolic {sbp} mmHg is over {limits.systolic_high} {whose}."))
+        over("systolic_high", sbp, limits.systolic_high)
     if sbp is not None and sbp < limits.systolic_low:
-        found.append(("systolic_low", f"Systolic {sbp} mmHg is under {limits.systolic_low} {whose}."))
+        over("systolic_low", sbp, limits.systolic_low)
     if dbp is not None and dbp > limits.diastolic_high:
-        found.append(("diastolic_high", f"Diastolic {dbp} mmHg is over {limits.diastolic_high} {whose}."))
+        over("diastolic_high", dbp, limits.diastolic_high)
     if hr is not None and hr > limits.heart_rate_high:
-        found.append(("heart_rate_high", f"Heart rate {hr}/min is over {limits.heart_rate_high} {whose}."))
+        over("heart_rate_high", hr, limits.heart_rate_high)
     if hr is not None and hr < limits.heart_rate_low:
-        found.append(("heart_rate_low", f"Heart rate {hr}/min is under {limits.heart_rate_low} {whose}."))
+        over("heart_rate_low", hr, limits.heart_rate_low)
     if temp is not None and temp >= limits.temperature_high_c:
-        found.append(("temperature_high", f"Temperature {temp} C is {limits.temperature_high_c} or more."))
+        over("temperature_high", temp, limits.temperature_high_c)
     if rr is not None and rr > limits.respiratory_rate_high:
-        found.append(
-            (
-                "respiratory_rate_high",
-                f"Respiratory rate {rr}/min is over {limits.respiratory_rate_high} {whose}.",
-            )
-        )
+        over("respiratory_rate_high", rr, limits.respiratory_rate_high)
     if spo2 is not None and spo2 < limits.spo2_low:
-        found.append(("spo2_low", f"SpO2 {spo2}% is under {limits.spo2_low}%."))
+        over("spo2_low", spo2, limits.spo2_low)
     if baseline:
         base_temp = baseline.get("temperature_c")
         if temp is not None and base_temp is not None and temp - base_temp >= limits.temperature_rise_c:
-            found.append(
-                (
-                    "temperature_rise",
-                    f"Temperature rose {temp - base_temp} C from the baseline {base_temp} C.",
-                )
-            )
+            change("temperature_rise", "temperature_rise", temp - base_temp, base_temp)
         base_sbp = baseline.get("systolic")
         if (
             sbp is not None
             and base_sbp is not None
             and abs(Decimal(sbp - base_sbp)) >= limits.systolic_change
         ):
-            way = "rose" if sbp > base_sbp else "fell"
-            found.append(
-                (
-                    "systolic_change",
-                    f"Systolic {way} {abs(sbp - base_sbp)} mmHg from the baseline {base_sbp}.",
-                )
-            )
+            way = "systolic_rise" if sbp > base_sbp else "systolic_fall"
+            change("systolic_change", way, abs(sbp - base_sbp), base_sbp)
         base_hr = baseline.get("heart_rate")
         if hr is not None and base_hr is not None and hr - base_hr >= limits.heart_rate_rise:
-            found.append(
-                ("heart_rate_rise", f"Heart rate rose {hr - base_hr}/min from the baseline {base_hr}.")
-            )
-    return [Flag(code, message, limits.band) for code, message in found]
+            change("heart_rate_rise", "heart_rate_rise", hr - base_hr, base_hr)
+    return [
+        Flag(code, FLAG_TEMPLATES[template] % params, limits.band, params, template)
+        for code, template, params in found
+    ]
 
 
 def flag_advice(flags: Sequence[Flag]) -> str:

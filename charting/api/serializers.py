@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from charting import selectors
+from charting.flag_text import flag_text
 from charting.models import (
     ChairAssignment,
     Checklist,
@@ -53,6 +54,17 @@ class VitalsSerializer(_Charted):
             if "reactions" in getattr(reading, "_prefetched_objects_cache", {})
             else []
         )
+
+    def to_representation(self, instance):
+        # Each flag's message in the request's language (English unless the tablet asked for its own,
+        # charting/language.py);
+        data = super().to_representation(instance)
+        # what is stored stays English, with the parts the translation is made from (kept out of the API).
+        data["flags"] = [
+            {key: f[key] for key in ("code", "band") if key in f} | {"message": flag_text(f)}
+            for f in instance.flags or []
+        ]
+        return data
 
 
 class RateChangeSerializer(_Charted):

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from charting import running
 from charting.models import (
@@ -40,8 +41,8 @@ class BoardCard:
         if self.session is not None:
             return self.session.get_status_display()
         if self.booking is not None:
-            return "Expected at " + _local(self.booking.start, self.booking.site)
-        return "Free"
+            return _("Expected at %(at)s") % {"at": _local(self.booking.start, self.booking.site)}
+        return _("Free")
 
 
 def board_sites(user) -> QuerySet[Site]:
@@ -54,15 +55,16 @@ def patient_flags(patient, on: date | None = None) -> list[tuple[str, str]]:
     flags = []
     band = patient.age_band_on(on) if on is not None else None
     if band is not None and band.band != "adult":
-        flags.append(("child", f"Child: {band.label}, {band.age_text}"))
-    flags += [("allergy", f"Allergy: {a.substance}") for a in patient.allergies.all()]
+        flags.append(("child", _("Child: %(band)s, %(age)s") % {"band": band.label, "age": band.age_text}))
+    flags += [("allergy", _("Allergy: %(what)s") % {"what": a.substance}) for a in patient.allergies.all()]
     flags += [
-        ("contraindication", f"Contraindicated: {f.get_kind_display()}") for f in patient.contraindications()
+        ("contraindication", _("Contraindicated: %(what)s") % {"what": f.get_kind_display()})
+        for f in patient.contraindications()
     ]
-    flags += [("risk", f"At risk: {reason}") for reason in patient.at_risk_reasons()]
+    flags += [("risk", _("At risk: %(why)s") % {"why": reason}) for reason in patient.at_risk_reasons()]
     grade = getattr(patient, "worst_reaction_grade", None)
     if grade:
-        flags.append(("reaction", f"Prior grade {grade} reaction"))
+        flags.append(("reaction", _("Prior grade %(grade)s reaction") % {"grade": grade}))
     return flags
 
 

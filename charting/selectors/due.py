@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from charting import running
 from charting.models import (
@@ -26,14 +27,11 @@ class DueItem:
     at: datetime | None
     text: str
     overdue: bool = False
+    short: str = ""  # the text without what is due ("due in 5 min"), where the label says what
 
 
 def _local(at: datetime, site: Site) -> str:
     return at.astimezone(site.zone).strftime("%H:%M")
-
-
-def _in(minutes: int) -> str:
-    return "now" if minutes == 0 else f"in {minutes} min"
 
 
 def plan_clock(session: InfusionSession) -> list[dict]:
@@ -91,7 +89,10 @@ def _step_up_due(session: InfusionSession, changes: list[RateChange], now: datet
     at = where.next_step_at
     nxt = Decimal(session.plan_steps[where.step_index + 1]["rate_ml_per_hour"])
     return DueItem(
-        "step_up", at, f"Step up to {nxt.normalize():f} mL/h at {_local(at, session.booking.site)}"
+        "step_up",
+        at,
+        _("Step up to %(rate)s mL/h at %(at)s")
+        % {"rate": f"{nxt.normalize():f}", "at": _local(at, session.booking.site)},
     )
 
 
@@ -105,10 +106,10 @@ def next_due(
     vitals = list(session.vitals.all())
     if session.status == SessionStatus.CHECKED_IN:
         if not _has_checklist(session):
-            return [DueItem("checklist", None, "Pre-infusion checklist")]
+            return [DueItem("checklist", None, _("Pre-infusion checklist"))]
         if not any(v.phase == "baseline" for v in vitals):
-            return [DueItem("baseline", None, "Baseline vitals")]
-        return [DueItem("start", None, "Ready to start")]
+            return [DueItem("baseline", None, _("Baseline vitals"))]
+        return [DueItem("start", None, _("Ready to start"))]
     if session.status == SessionStatus.DISCHARGED:
         return []
     items = []
@@ -126,7 +127,7 @@ def next_due(
             limits=policy.vitals_limits(),
         )
         if due is not None:
-            items.append(_timed("vitals", due, now, "Vitals"))
+            items.append(_timed("vitals", due, now, _("Vitals")))
         step = _step_up_due(session, changes, now)
         if step is not None and step.at is not None:
             late = int((now - step.at).total_seconds() // 60)
@@ -135,20 +136,28 @@ def next_due(
                     step.what,
                     step.at,
                     step.text
-                    + (f" (overdue by {late} min)" if late > 1 else " (due now)" if late >= 0 else ""),
+                    + (
+                        " " + _("(overdue by %(minutes)s min)") % {"minutes": late}
+                        if late > 1
+                        else " " + _("(due now)")
+                        if late >= 0
+                        else ""
+                    ),
                     step.at < now - timedelta(minutes=5),
                 )
             )
     if session.status == SessionStatus.OBSERVATION and ended is not None:
         after = [v for v in vitals if v.taken_at >= ended]
         if not after:
-            items.append(_timed("end_vitals", ended, now, "End-of-infusion vitals"))
+            items.append(_timed("end_vitals", ended, now, _("End-of-infusion vitals")))
         else:
             at = ended + timedelta(minutes=policy.observation_minutes)
             if at <= now:
-                items.append(DueItem("discharge", at, "Observation over: vitals and discharge"))
+                items.append(DueItem("discharge", at, _("Observation over: vitals and discharge")))
             else:
-                items.append(DueItem("discharge", at, f"Observation until {_local(at, site)}"))
+                items.append(
+                    DueItem("discharge", at, _("Observation until %(at)s") % {"at": _local(at, site)})
+                )
     return sorted(items, key=lambda d: d.at or now)
 
 
@@ -156,5 +165,7 @@ def _timed(what: str, at: datetime, now: datetime, label: str) -> DueItem:
     minutes = int((at - now).total_seconds() // 60)
     if at < now - timedelta(minutes=1):
         late = int((now - at).total_seconds() // 60)
-        return DueItem(what, at, f"{label} overdue by {late} min", True)
-    return DueItem(what, at, f"{label} due {_in(max(minutes, 0))}")
+        short = _("overdue by %(minutes)s min") % {"minutes": late}
+        return DueItem(what, at, f"{label} {short}", True, short)
+    short = _("due now") if minutes <= 0 else _("due in %(minutes)s min") % {"minutes": minutes}
+    return DueItem(what, at, f"{label} {short}", short=short)

@@ -25,6 +25,11 @@ class LiveHeader:
         return next((d for d in self.due if d.what == "vitals"), None)
 
     @property
+    def overdue(self) -> bool:
+        """Something is late: the tablet may sound its alert (opt-in, charting/static/chairside/alert.js)."""
+        return any(d.overdue for d in self.due)
+
+    @property
     def step_due(self) -> DueItem | None:
         return next((d for d in self.due if d.what == "step_up"), None)
 

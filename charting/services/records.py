@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from charting import confirmations
 from charting.models import (
@@ -114,7 +115,10 @@ def vitals_record(
         phase=phase,
         taken_at=taken_at,
         symptoms=(symptoms or "").strip(),
-        flags=[{"code": f.code, "message": f.message, "band": f.band} for f in flags],
+        flags=[
+            {"code": f.code, "message": f.message, "band": f.band, "template": f.template, "params": f.params}
+            for f in flags
+        ],
         **values,
     )
     return save_once(reading)
@@ -130,7 +134,8 @@ def _refuse_repeat(session: InfusionSession, values: dict, taken_at: datetime) -
         raise invalid(
             "confirm_repeat",
             "vitals_repeated",
-            f"The same numbers were charted at {clock:%H:%M %Z}: is this a new set? Confirm to save it.",
+            _("The same numbers were charted at %(at)s: is this a new set? Confirm to save it.")
+            % {"at": f"{clock:%H:%M %Z}"},
         )
 
 

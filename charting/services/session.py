@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from charting import confirmations, ordered_premedication
 from charting.models import (
@@ -211,7 +212,13 @@ def session_end(
             raise invalid(
                 "end_note" if end_reason == "other" else "end_reason",
                 "end_reason_required",
-                f"{Decimal(volume_given_ml).normalize():f} of {planned.normalize():f} mL given. {problem}",
+                _("%(given)s of %(planned)s mL given.")
+                % {
+                    "given": f"{Decimal(volume_given_ml).normalize():f}",
+                    "planned": f"{planned.normalize():f}",
+                }
+                + " "
+                + _(problem),
             )
     else:
         end_reason, end_note = "", ""
@@ -251,7 +258,9 @@ def session_discharge(
         reactions=session.reactions.values_list("kind", "outcome"),
     )
     if early.needs_reason and not reason:
-        raise invalid("reason", "discharge_reason_required", _early_text(session, early) + " Say why.")
+        raise invalid(
+            "reason", "discharge_reason_required", _early_text(session, early) + " " + _("Say why.")
+        )
     _event(session, SessionEventKind.DISCHARGE, at=at, by=by, client_id=client_id)
     session.status, session.discharged_at = SessionStatus.DISCHARGED, at
     session.discharge_reason = reason if early.needs_reason else ""
@@ -265,10 +274,10 @@ def _early_text(session: InfusionSession, early) -> str:
     parts = []
     if early.before_observation_end:
         ends = early.observation_ends_at.astimezone(session.booking.site.zone)
-        parts.append(f"Observation runs until {ends:%H:%M %Z}.")
+        parts.append(_("Observation runs until %(at)s.") % {"at": f"{ends:%H:%M %Z}"})
     if early.unresolved_reactions:
-        kinds = ", ".join(ReactionKind(k).label.lower() for k in early.unresolved_reactions)
-        parts.append(f"A reaction is not resolved ({kinds}).")
+        kinds = ", ".join(str(ReactionKind(k).label).lower() for k in early.unresolved_reactions)
+        parts.append(_("A reaction is not resolved (%(kinds)s).") % {"kinds": kinds})
     return " ".join(parts)
 
 
@@ -373,11 +382,12 @@ def premedication_record(
     ordered_text = session.order.premedication
     as_ordered = ordered_premedication.matches_order(ordered_text, drug=drug, dose=dose, route=route)
     if not as_ordered and not confirm_not_ordered and drug and dose:
-        ordered = ordered_text.strip() or "no premedication"
+        ordered = ordered_text.strip() or _("no premedication")
         raise invalid(
             "drug",
             "premedication_not_ordered",
-            f"{drug} {dose} {route} is not what the order says ({ordered}): confirm to record it.",
+            _("%(given)s is not what the order says (%(ordered)s): confirm to record it.")
+            % {"given": f"{drug} {dose} {route}", "ordered": ordered},
         )
     row = Premedication(
         session=session,

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The tablet pages (and the API calls they make) in the nurse's language; the rest stays English.
+    "charting.language.ChairsideLanguageMiddleware",
     "clinic.audit.AuditMiddleware",
     "clinic.session_limits.SessionLimitsMiddleware",
     "clinic.no_store.NoStoreMiddleware",
@@ -103,7 +105,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The tablet pages speak these (charting/locale/, compiled .mo committed); the admin and the desk stay
+# English (charting/language.py says why).
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+# The tablet's own words come first: Django's admin and auth catalogues, which rank before charting by
+# INSTALLED_APPS order, would otherwise answer for the words they share ("Change", "None", "Log out").
+LOCALE_PATHS = [BASE_DIR / "charting" / "locale"]
 # Stored times are aware UTC; each site has its own time zone for opening hours and reminders.
 TIME_ZONE = "UTC"
 # The staff pages' formats: date-times carry their zone's abbreviation (config/formats/en/formats.py).

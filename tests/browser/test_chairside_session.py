@@ -204,7 +204,8 @@ def test_a_nurse_charts_a_whole_infusion_on_a_tablet(live_server, page, screensh
 
 
 @pytest.fixture
-def running(booked, nurse):
+def checked_in(booked, nurse):
+    """The booked patient checked in with the checklist done (70 kg): next come baseline vitals."""
     session, _ = services_chairside.session_check_in(booking=booked, by=nurse, client_id=uuid.uuid4())
     services_chairside.checklist_record(
         session=session,
@@ -216,6 +217,13 @@ def running(booked, nurse):
         egfr_reviewed=True,
         checks_acknowledged=True,
     )
+    return session
+
+
+@pytest.fixture
+def running(checked_in, nurse):
+    """The checked-in session with its baseline vitals, started at 35 mL/h."""
+    session = checked_in
     services_chairside.vitals_record(
         session=session,
         by=nurse,

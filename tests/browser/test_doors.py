@@ -94,7 +94,7 @@ def clocks(page):
 
 
 # The chairside session test's booking and running session, on this module's own clocks.
-booked, running = chairside.booked, chairside.running
+booked, checked_in, running = chairside.booked, chairside.checked_in, chairside.running
 
 
 def _queued(page) -> int:

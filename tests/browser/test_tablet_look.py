@@ -8,7 +8,8 @@ from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-clocks, booked, running = chairside.clocks, chairside.booked, chairside.running
+clocks, booked = chairside.clocks, chairside.booked
+checked_in, running = chairside.checked_in, chairside.running
 SIZES = {"landscape": {"width": 1180, "height": 820}, "portrait": {"width": 820, "height": 1180}}
 
 TARGETS = "a, button, input, select, summary, label.radio, label.check"

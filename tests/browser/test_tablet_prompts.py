@@ -19,8 +19,10 @@ from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The chairside session test's fixtures and helpers (the booking, both clocks, a running session).
-clocks, later, booked, running = chairside.clocks, chairside.later, chairside.booked, chairside.running
+# The chairside session test's fixtures and helpers (the booking, both clocks, a checked-in and a running
+# session).
+clocks, later, booked = chairside.clocks, chairside.later, chairside.booked
+checked_in, running = chairside.checked_in, chairside.running
 VITALS, log_in, submit = chairside.VITALS, chairside.log_in, chairside.submit
 
 SIZES = {"landscape": {"width": 1180, "height": 820}, "portrait": {"width": 820, "height": 1180}}
@@ -165,22 +167,6 @@ def test_discharge_before_the_observation_ends_asks_why(
     assert "Discharge saved" in submit(page, "Discharge", {"reason": "Ride arrived; feels well"})
     session = InfusionSession.objects.get(pk=observing.pk)
     assert (session.status, session.discharge_reason) == ("discharged", "Ride arrived; feels well")
-
-
-@pytest.fixture
-def checked_in(booked, nurse):
-    session, _ = chart.session_check_in(booking=booked, by=nurse, client_id=uuid.uuid4())
-    chart.checklist_record(
-        session=session,
-        by=nurse,
-        client_id=uuid.uuid4(),
-        identity_confirmed=True,
-        weight_kg=D("70"),
-        hydration="oral",
-        egfr_reviewed=True,
-        checks_acknowledged=True,
-    )
-    return session
 
 
 def test_give_as_ordered_records_the_ordered_premedication_in_one_tap(

@@ -11,8 +11,9 @@ from tests.scheduling.factories import SiteMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
-# The user and permissions, the session with its rows (one query each), the policy, the audit row.
-HEADER_QUERIES = 13
+# The user and permissions, the nurse's language (charting/language.py), the session with its rows (one
+# query each), the policy, the audit row.
+HEADER_QUERIES = 14
 
 
 @pytest.fixture

@@ -8,6 +8,12 @@
   var QUEUE_KEY = "chairside.queue";
   var FLASH_KEY = "chairside.flash";
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  // The page's language: its strings come from the catalogue script (/chairside/jsi18n/, kept offline by
+  // the service worker); without it the tablet still works, in English.
+  var lang = document.documentElement.lang || "en";
+  var _ = window.gettext || function (text) { return text; };
+  function ngettext(one, many, n) { return window.ngettext ? window.ngettext(one, many, n) : (n === 1 ? one : many); }
+  function fill(text, values) { return window.interpolate ? window.interpolate(text, values, true) : text.replace(/%\((\w+)\)s/g, function (m, k) { return values[k]; }); }
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -21,7 +27,7 @@
     var zone = document.body && document.body.dataset.zone;
     var options = { hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short" };
     if (zone) options.timeZone = zone;
-    try { return date.toLocaleTimeString("en-US", options); } catch (e) { return date.toLocaleTimeString([], options); }
+    try { return date.toLocaleTimeString(lang === "en" ? "en-US" : lang, options); } catch (e) { return date.toLocaleTimeString([], options); }
   }
   function queue() { try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; } }
   function saveQueue(items) { localStorage.setItem(QUEUE_KEY, JSON.stringify(items)); showBanners(); }
@@ -34,15 +40,16 @@
     if (banner) {
       banner.hidden = !offline;
       text.textContent = (waiting.length
-        ? waiting.length + " entr" + (waiting.length === 1 ? "y is" : "ies are") + " NOT saved yet; kept on this tablet and sent when it is back online."
-        : "Nothing you enter now is saved until the tablet is back online.") +
-        " This page is as it was at " + document.body.dataset.renderedAt + ".";
+        ? fill(ngettext("%(n)s entry is NOT saved yet; kept on this tablet and sent when it is back online.",
+          "%(n)s entries are NOT saved yet; kept on this tablet and sent when it is back online.", waiting.length), { n: waiting.length })
+        : _("Nothing you enter now is saved until the tablet is back online.")) +
+        " " + fill(_("This page is as it was at %(time)s."), { time: document.body.dataset.renderedAt });
     }
     var q = document.getElementById("queue-banner");
     if (q) {
       q.hidden = offline || !waiting.length;
-      q.textContent = waiting.length + " entr" + (waiting.length === 1 ? "y" : "ies") + " waiting to be sent: " +
-        waiting.map(function (w) { return w.label + " (" + w.clock + ")"; }).join(", ");
+      q.textContent = fill(ngettext("%(n)s entry waiting to be sent: %(entries)s", "%(n)s entries waiting to be sent: %(entries)s", waiting.length),
+        { n: waiting.length, entries: waiting.map(function (w) { return w.label + " (" + w.clock + ")"; }).join(", ") });
     }
   }
 
@@ -89,7 +96,7 @@
       span.textContent = fields[name].map(function (e) { return e.detail; }).join(" ");
       (input.closest("label") || input).appendChild(span);
     });
-    status(form, "Not saved: " + ((body && body.detail) || "the server refused it."), "error");
+    status(form, fill(_("Not saved: %(why)s"), { why: (body && body.detail) || _("the server refused it.") }), "error");
     ask(form, body);
   }
 
@@ -101,16 +108,16 @@
     box.hidden = false;
     var text = box.querySelector(".ask-text");
     if (text) text.textContent = body.detail.replace(/^[a-z_]+: /, "");
-    status(form, "Not saved yet: answer the question above.", "error");
+    status(form, _("Not saved yet: answer the question above."), "error");
     var first = box.querySelector("input:not([type=hidden]), button");
     if (first) first.focus();
   }
 
   function describe(label, body) {
-    var text = label + " saved at " + clock(new Date());
+    var text = fill(_("%(label)s saved at %(time)s"), { label: label, time: clock(new Date()) });
     if (body && body.flags && body.flags.length) {
-      text += ". Flagged: " + body.flags.map(function (f) { return f.message; }).join(" ") +
-        " Consider slowing or pausing the infusion. Is this a reaction?";
+      text += ". " + fill(_("Flagged: %(flags)s"), { flags: body.flags.map(function (f) { return f.message; }).join(" ") }) +
+        " " + _("Consider slowing or pausing the infusion. Is this a reaction?");
     }
     return text;
   }
@@ -119,7 +126,7 @@
     return fetch(entry.url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf, "X-Chairside-Language": lang },
       body: JSON.stringify(entry.body),
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
@@ -141,7 +148,7 @@
     var items = queue();
     if (!items.some(function (i) { return i.body.client_id === entry.body.client_id; })) items.push(entry);
     saveQueue(items);
-    status(form, "NOT saved yet (" + why + "): kept on this tablet, will be sent when back online.", "pending");
+    status(form, fill(_("NOT saved yet (%(why)s): kept on this tablet, will be sent when back online."), { why: why }), "pending");
     delete form.dataset.clientId;
     form.reset();
   }
@@ -155,12 +162,12 @@
     form.dataset.clientId = form.dataset.clientId || uuid();
     var body = payload(form);
     body.client_id = form.dataset.clientId;
-    var entry = { url: form.dataset.endpoint, body: body, label: form.dataset.label || "Entry", clock: clock(new Date()) };
+    var entry = { url: form.dataset.endpoint, body: body, label: form.dataset.label || _("Entry"), clock: clock(new Date()) };
     clearErrors(form);
-    if (!navigator.onLine) { enqueue(form, entry, "offline"); return; }
+    if (!navigator.onLine) { enqueue(form, entry, _("offline")); return; }
     form.dataset.busy = "1";
     form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-    status(form, "Saving…", "pending");
+    status(form, _("Saving…"), "pending");
     send(entry).then(function (result) {
       if (result.ok) { delete form.dataset.clientId; afterSave(entry, result.body, form); return; }
       showErrors(form, result.body);
@@ -171,7 +178,7 @@
     }).catch(function () {
       // No answer: the entry may or may not have reached the server. Keep it and resend with the same
       // client id; the server stores it once either way.
-      enqueue(form, entry, "no answer from the server");
+      enqueue(form, entry, _("no answer from the server"));
     }).finally(function () {
       delete form.dataset.busy;
       form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
@@ -189,9 +196,9 @@
       var rest = queue().filter(function (i) { return i.body.client_id !== entry.body.client_id; });
       saveQueue(rest);
       if (result.ok) {
-        sessionStorage.setItem(FLASH_KEY, JSON.stringify({ text: describe(entry.label, result.body) + " (sent after reconnecting)", warn: false }));
+        sessionStorage.setItem(FLASH_KEY, JSON.stringify({ text: describe(entry.label, result.body) + " " + _("(sent after reconnecting)"), warn: false }));
       } else {
-        sessionStorage.setItem(FLASH_KEY, JSON.stringify({ text: entry.label + " from " + entry.clock + " was NOT saved: " + (result.body.detail || "refused"), warn: true }));
+        sessionStorage.setItem(FLASH_KEY, JSON.stringify({ text: fill(_("%(label)s from %(time)s was NOT saved: %(why)s"), { label: entry.label, time: entry.clock, why: result.body.detail || _("refused") }), warn: true }));
       }
       flushing = false;
       if (rest.length) flush(); else window.location.reload();
@@ -261,24 +268,24 @@
   function readBarcode(box, code) {
     var out = box.querySelector("#scan-status");
     var form = document.getElementById("lot-form");
-    out.className = "form-status pending"; out.textContent = "Reading…";
+    out.className = "form-status pending"; out.textContent = _("Reading…");
     fetch(box.dataset.scan, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf, "X-Chairside-Language": lang },
       body: JSON.stringify({ code: code }),
     }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
       .then(function (result) {
         if (!result.ok) {
           form.querySelector('[name="gtin"]').value = "";
-          out.className = "form-status error"; out.textContent = "Refused: " + String(result.body.detail).replace(/^[a-z_]+: /, ""); return;
+          out.className = "form-status error"; out.textContent = fill(_("Refused: %(why)s"), { why: String(result.body.detail).replace(/^[a-z_]+: /, "") }); return;
         }
         var v = result.body;
         form.querySelector('[name="gtin"]').value = v.gtin;
         form.querySelector('[name="lot_number"]').value = v.lot_number;
         form.querySelector('[name="expiry"]').value = v.expiry;
         out.className = "form-status saved";
-        out.textContent = "Read: lot " + v.lot_number + ", expires " + v.expiry + " (GTIN " + v.gtin + "). Check the vials, then Record lot.";
-      }).catch(function () { out.className = "form-status error"; out.textContent = "No answer from the server: type the lot."; });
+        out.textContent = fill(_("Read: lot %(lot)s, expires %(expiry)s (GTIN %(gtin)s). Check the vials, then Record lot."), { lot: v.lot_number, expiry: v.expiry, gtin: v.gtin });
+      }).catch(function () { out.className = "form-status error"; out.textContent = _("No answer from the server: type the lot."); });
   }
   function setUpScan() {
     var box = document.querySelector("[data-scan]");
@@ -302,7 +309,7 @@
           }).catch(function () { stop(); });
         };
         look();
-      }).catch(function () { box.querySelector("#scan-status").textContent = "No camera: type the barcode or the lot."; });
+      }).catch(function () { box.querySelector("#scan-status").textContent = _("No camera: type the barcode or the lot."); });
     });
   }
 

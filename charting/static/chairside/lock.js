@@ -15,6 +15,10 @@
   var who = meta.dataset.user || "";
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.content : "";
+  // Strings in the page's language (the catalogue script before this one); English without it.
+  var _ = window.gettext || function (text) { return text; };
+  function ngettext(one, many, n) { return window.ngettext ? window.ngettext(one, many, n) : (n === 1 ? one : many); }
+  function fill(text, values) { return window.interpolate ? window.interpolate(text, values, true) : text.replace(/%\((\w+)\)s/g, function (m, k) { return values[k]; }); }
   var QUEUE_KEY = "chairside.queue"; // chairside.js's queue, read only to say how many entries wait
   var LOCKED_KEY = "chairside.locked"; // survives a reload, so a reload never gets past the lock
   var HEARTBEAT_MS = 60000;
@@ -48,13 +52,13 @@
   window.fetch = function (input, init) {
     var url = typeof input === "string" ? input : (input && input.url) || "";
     if (!sameOrigin(url) || isLockEndpoint(url)) return realFetch(input, init);
-    if (locked) return Promise.reject(new TypeError("The screen is locked; nothing was sent."));
+    if (locked) return Promise.reject(new TypeError(_("The screen is locked; nothing was sent.")));
     return realFetch(input, init).then(function (response) {
       if (response.status !== 401) return response;
       return response.clone().json().catch(function () { return {}; }).then(function (body) {
         if (body && body.code === "session_locked") {
           showLock();
-          throw new TypeError("The screen is locked; nothing was sent.");
+          throw new TypeError(_("The screen is locked; nothing was sent."));
         }
         return response;
       });
@@ -80,14 +84,23 @@
     overlay.setAttribute("aria-labelledby", "screen-lock-title");
     overlay.innerHTML =
       '<form class="card narrow" novalidate>' +
-      '<h1 id="screen-lock-title">Screen locked</h1>' +
-      '<p>Signed in as <strong class="lock-who"></strong>. Enter your password to go on.</p>' +
+      '<h1 id="screen-lock-title"></h1>' +
+      '<p class="lock-who-line"></p>' +
       '<p class="lock-queue muted" hidden></p>' +
       '<p class="lock-error error" role="alert" hidden></p>' +
-      '<label>Password <input type="password" name="password" id="screen-lock-password" autocomplete="current-password" required></label>' +
-      '<button type="submit" class="primary big">Unlock</button>' +
+      '<label><span class="lock-password"></span> <input type="password" name="password" id="screen-lock-password" autocomplete="current-password" required></label>' +
+      '<button type="submit" class="primary big"></button>' +
       "</form>";
-    overlay.querySelector(".lock-who").textContent = who;
+    // The texts are set as text, in the page's language (the catalogue script), never as markup.
+    overlay.querySelector("h1").textContent = _("Screen locked");
+    var line = overlay.querySelector(".lock-who-line");
+    var parts = _("Signed in as %(name)s. Enter your password to go on.").split("%(name)s");
+    var strong = document.createElement("strong");
+    strong.className = "lock-who";
+    strong.textContent = who;
+    line.append(parts[0], strong, parts.slice(1).join(""));
+    overlay.querySelector(".lock-password").textContent = _("Password");
+    overlay.querySelector("button").textContent = _("Unlock");
     overlay.querySelector("form").addEventListener("submit", submitUnlock);
     document.body.appendChild(overlay);
   }
@@ -95,8 +108,8 @@
   function describeQueue(el) {
     var n = waiting();
     el.hidden = !n;
-    el.textContent = n ? n + " entr" + (n === 1 ? "y waits" : "ies wait") + " on this tablet; " +
-      (n === 1 ? "it is" : "they are") + " sent once you unlock." : "";
+    el.textContent = n ? fill(ngettext("%(n)s entry waits on this tablet; it is sent once you unlock.",
+      "%(n)s entries wait on this tablet; they are sent once you unlock.", n), { n: n }) : "";
   }
 
   function showLock() {
@@ -144,12 +157,12 @@
       }
       return response.json().then(function (body) {
         if (response.ok && body.locked === false) { hideLock(); return; }
-        error.textContent = body.detail || "Not unlocked.";
+        error.textContent = body.detail || _("Not unlocked.");
         error.hidden = false;
         form.querySelector("input").value = "";
       });
     }).catch(function () {
-      error.textContent = "No answer from the server: the tablet must be online to unlock. Your entries are kept.";
+      error.textContent = _("No answer from the server: the tablet must be online to unlock. Your entries are kept.");
       error.hidden = false;
     }).finally(function () { button.disabled = false; });
   }

@@ -1,9 +1,11 @@
-{% load static %}/* The tablet's service worker (scope /chairside/): pages come from the network when there is one and
+{% load static i18n %}/* The tablet's service worker (scope /chairside/): pages come from the network when there is one and
  * are kept on the tablet, so a reload without network shows the page as last loaded (it says so) and the
  * queue of entries in localStorage survives. The API and the live header are never cached: what the
  * server says is only ever the server's. Logging out empties the cache. */
 "use strict";
-var CACHE = "chairside-v1";
+var CACHE = "chairside-v2";
+// The script strings in the page's language: kept like a page, so a reload offline still speaks it.
+var CATALOG = "{% url 'chairside:jsi18n' %}";
 var SHELL = ["{% static 'chairside/chairside.css' %}", "{% static 'chairside/chairside.js' %}"];
 
 self.addEventListener("install", function (event) {
@@ -23,6 +25,7 @@ self.addEventListener("message", function (event) {
 });
 
 function isPage(request, url) {
+  if (request.method === "GET" && url.pathname === CATALOG) return true;
   return request.method === "GET" && request.mode === "navigate" && url.pathname.indexOf("/chairside/") === 0 &&
     url.pathname.indexOf("/live/") === -1 && url.pathname.indexOf("/login/") === -1;
 }
@@ -40,9 +43,10 @@ self.addEventListener("fetch", function (event) {
       return response;
     }).catch(function () {
       return caches.match(request, { ignoreVary: true }).then(function (hit) {
-        return hit || caches.match("{% url 'chairside:board' %}") || new Response(
-          "<!doctype html><meta charset=utf-8><title>Offline</title><p>Offline, and this page was not opened on this tablet before.</p>",
-          { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+        if (hit || request.mode !== "navigate") return hit || Response.error();
+        return caches.match("{% url 'chairside:board' %}").then(function (board) { return board || new Response(
+          "<!doctype html><meta charset=utf-8><title>{% translate "Offline" %}</title><p>{% translate "Offline, and this page was not opened on this tablet before." %}</p>",
+          { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }); });
       });
     }));
     return;
