@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # The notification outbox: see it and resend failed messages (rows are written by the dispatcher).
         "clinic.view_notification",
         "clinic.change_notification",
+        # Reports (utilisation, flow, safety, ...): read only, every site.
+        "reports.view_report",
     ),
     Role.SCHEDULER: (
         "patients.view_*",
@@ -59,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "charting.view_*",
         "clinic.view_notification",
         "clinic.change_notification",
+        "reports.view_report",
     ),
     Role.NURSE: (
         "patients.view_*",

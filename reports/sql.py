@@ -1,0 +1,121 @@
+"""Running a report's SQL, and the calendar's open time written once in SQL for every report.
+
+Reports aggregate in PostgreSQL (generate_series, GROUPING SETS, FILTER, percentile_cont); Python only
+renders what comes back. Table names come from the models, statuses from their choices, so a report
+restates neither.
+
+`OPEN_DAYS` and `OPEN_SLOTS` are the calendar's own definition of open time (`scheduling.availability
+.day_grid`, the week view's utilisation): a site is open on a local day when its weekday has opening
+hours and no closure covers the day; the day holds floor((closes - opens) / grid) grid slots from the
+opening instant (wall-clock times in the site's zone, so a DST day is still 07:00-19:00 local), and each
+active chair is open for every slot. `tests/reports/test_sql.py` holds them to `scheduling.selectors
+.site_days` on a DST week.
+"""
+
+from typing import Any
+
+from django.db import connection
+
+from charting.models import InfusionSession
+from infusions.models import CycleDay, TreatmentOrder
+from scheduling.models import (
+    INACTIVE_STATUSES,
+    MAX_SESSION,
+    Booking,
+    BookingEvent,
+    Chair,
+    Closure,
+    NurseShift,
+    OpeningHours,
+    Site,
+)
+
+TABLES = {
+    "site": Site._meta.db_table,
+    "hours": OpeningHours._meta.db_table,
+    "closure": Closure._meta.db_table,
+    "chair": Chair._meta.db_table,
+    "booking": Booking._meta.db_table,
+    "booking_event": BookingEvent._meta.db_table,
+    "shift": NurseShift._meta.db_table,
+    "session": InfusionSession._meta.db_table,
+    "cycle_day": CycleDay._meta.db_table,
+    "order": TreatmentOrder._meta.db_table,
+}
+
+# Booked but not holding a chair (the calendar's INACTIVE_STATUSES): cancelled and no-show.
+INACTIVE = [str(status) for status in INACTIVE_STATUSES]
+
+# Each open local day of each chosen site, %(sites)s, from %(start)s to %(end)s: its opening and closing
+# instants and how many grid slots it holds.
+OPEN_DAYS = """
+open_days AS (
+    SELECT s.id AS site_id, s.time_zone AS tz, s.grid_minutes AS grid, d.day,
+           (d.day + oh.opens) AT TIME ZONE s.time_zone AS opens_at,
+           floor(extract(epoch FROM ((d.day + oh.closes) AT TIME ZONE s.time_zone)
+                                  - ((d.day + oh.opens) AT TIME ZONE s.time_zone))
+                 / (60 * s.grid_minutes))::int AS slot_count
+    FROM {site} s
+    CROSS JOIN LATERAL (
+        SELECT g::date AS day FROM generate_series(%(start)s::date, %(end)s::date, interval '1 day') g
+    ) d
+    JOIN {hours} oh ON oh.site_id = s.id AND oh.weekday = extract(isodow FROM d.day)::int - 1
+    WHERE s.id = ANY(%(sites)s)
+      AND NOT EXISTS (
+          SELECT 1 FROM {closure} c WHERE c.site_id = s.id AND d.day BETWEEN c.starts_on AND c.ends_on
+      )
+)
+""".format(**TABLES)
+
+# Each grid slot of each open day: [slot_start, slot_end), its local hour and time of day.
+OPEN_SLOTS = """
+open_slots AS (
+    SELECT od.site_id, od.tz, od.grid, od.day, i,
+           od.opens_at + make_interval(mins => i * od.grid) AS slot_start,
+           od.opens_at + make_interval(mins => (i + 1) * od.grid) AS slot_end
+    FROM open_days od
+    CROSS JOIN LATERAL generate_series(0, od.slot_count - 1) i
+)
+"""
+
+# Active chairs of each site by kind: the chairs that are open while the site is.
+ACTIVE_CHAIRS = """
+active_chairs AS (
+    SELECT site_id, kind, count(*) AS chairs FROM {chair}
+    WHERE is_active AND site_id = ANY(%(sites)s) GROUP BY site_id, kind
+)
+""".format(**TABLES)
+
+# Bookings of the chosen sites whose start falls on a chosen local day (at the booking's site), with
+# that day. The UTC bounds let the (site, start) index narrow the rows before the zone is applied.
+BOOKINGS_IN_RANGE = """
+range_bookings AS (
+    SELECT b.*, (b.start AT TIME ZONE s.time_zone)::date AS day
+    FROM {booking} b JOIN {site} s ON s.id = b.site_id
+    WHERE b.site_id = ANY(%(sites)s)
+      AND b.start >= %(start)s::date - interval '1 day'
+      AND b.start < %(end)s::date + interval '2 days'
+      AND (b.start AT TIME ZONE s.time_zone)::date BETWEEN %(start)s::date AND %(end)s::date
+)
+""".format(**TABLES)
+
+
+def base_params(params) -> dict[str, Any]:
+    """The SQL parameters every report takes from its filters."""
+    return {
+        "sites": params.site_ids,
+        "start": params.start,
+        "end": params.end,
+        "product": params.product.pk if params.product is not None else None,
+        "inactive": INACTIVE,
+        # No booking is longer: bounds overlap lookups so the (site, start) index serves them.
+        "max_session": MAX_SESSION,
+    }
+
+
+def rows(sql: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Run one query; its rows as dicts keyed by column name."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        names = [col.name for col in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
