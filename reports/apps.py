@@ -9,6 +9,9 @@ REPORT_MODULES = (
     "reports.chairs",
     "reports.nurses",
     "reports.flow",
+    "reports.safety",
+    "reports.authorizations",
+    "reports.drug",
 )
 
 

@@ -1,43 +1,39 @@
 """Authorizations: turnaround from submission to decision, the CMS-0057-F clocks, first-pass approvals,
 pended requests, units authorized and used, authorizations about to expire.
 
-Definitions (README, Reports, "Authorizations"):
-
-- an authorization is in the report's **sites** when its patient has a booking (any status, any day)
-  at one of them: authorizations are the payer's, not a site's, and a patient never booked anywhere is
-  in no site's report. A **product** filter keeps requests for that product's HCPCS code;
-- the **local day** of an authorization's times is taken in the zone of the report's first site
-  (lowest id);
-- the **cohort** is the requests first submitted (the earliest transition to `submitted`) on a local
-  day of the range. Its **decision** is the payer's first approval, partial approval or denial; a pend
-  asks for information and is not a decision, and a decision after an appeal is not counted;
-- **turnaround**: hours from the first submission to the decision, median and 90th percentile
-  (`percentile_cont`, interpolated), by payer and urgency ("priority": expedited or standard);
-- **decided within the clock**: decided no later than 72 hours (expedited) or 7 days (standard),
-  `insurance.models.DECISION_WINDOWS`, after the submission it answered (the latest one before it; a
-  resubmission after a pend restarts the clock, as the due time in the worklist does), over the
-  decided requests;
-- **approved on first submission**: the payer's first answer is an approval or a partial approval
-  (not a pend, not a denial), over the decided requests;
-- **pended**: requests pended now, aged from their latest pend, whatever the range;
-- **units**: granted authorizations (approved, partially approved, or since expired) whose valid
-  dates overlap the range; units approved against units used (infusions given) and still reserved
-  (booked), over the authorization's whole life;
-- **expiring**: approved or partially approved authorizations whose last valid day is today or within
-  the next 30 days (local today), with the units they have left.
-
-Four statements, whatever the range.
+Four statements whatever the range; the definition below is shown beside the charts and in the README.
 """
 
 from datetime import datetime
-from typing import Any
 
 from django.utils import timezone
 
-from insurance.models import DECISION_WINDOWS, GRANTED, AuthStatus
-from reports.rows import PERCENT, Scope, fetch
+from insurance.models import DECISION_WINDOWS, GRANTED, AuthStatus, Urgency
+from reports import sql
+from reports.registry import Chart, Column, Report, Table, register
+from reports.rows import PERCENT, plain
 
 EXPIRING_DAYS = 30
+
+DEFINITION = (
+    "Authorizations are the payer's, not a site's: one is in the chosen sites' report when its patient "
+    "has a booking (any status, any day) at one of them, so a patient never booked anywhere is in no "
+    "site's report; with a product, only requests for that product's HCPCS code. Local days are those "
+    "of the first chosen site's zone. The cohort: requests first submitted (the earliest move to "
+    "submitted) on a day of the range. Their decision is the payer's first approval, partial approval "
+    "or denial (a pend asks for information and is not a decision; a decision on appeal is not "
+    "counted). Turnaround: hours from the first submission to the decision, median and 90th percentile "
+    "(interpolated), by payer and urgency. Decided within the clock (CMS-0057-F): no later than 72 hours "
+    "(expedited) or 7 calendar days (standard) after the submission it answered (the latest before it: "
+    "a resubmission after a pend restarts the clock, as the worklist's due time does), over decided "
+    "requests. Approved on first submission: the payer's first answer is an approval or a partial "
+    "approval (not a pend, not a denial), over decided requests. Pended: requests pended now, aged from "
+    "their latest pend, whatever the range. Units: authorizations granted (approved, partially approved, "
+    "or since expired) whose valid dates overlap the range; units approved against units used (given) "
+    "and reserved (booked) over the authorization's life. Expiring: approved or partially approved "
+    "authorizations whose last valid day is today or within the next 30 days (local today), with the "
+    "units they have left (approved less used and reserved)."
+)
 
 _ZONE = "(SELECT time_zone FROM scheduling_site WHERE id = ANY(%(sites)s) ORDER BY id LIMIT 1)"
 
@@ -47,8 +43,8 @@ _IN_SCOPE = """
         WHERE b.patient_id = a.patient_id AND b.site_id = ANY(%(sites)s)
     )
     AND (
-        %(products)s::bigint[] IS NULL
-        OR a.hcpcs_code IN (SELECT hcpcs_code FROM infusions_product WHERE id = ANY(%(products)s::bigint[]))
+        %(product)s::bigint IS NULL
+        OR a.hcpcs_code = (SELECT hcpcs_code FROM infusions_product WHERE id = %(product)s::bigint)
     )
 """
 
@@ -56,8 +52,8 @@ _TURNAROUND = f"""
 WITH requests AS (
     SELECT a.id, a.payer_id, a.urgency
     FROM insurance_priorauthorization a
-    -- The latest submission is no earlier than the first, and the request exists before either.
-    WHERE a.submitted_at >= %(lo)s AND a.created_at < %(hi)s AND {_IN_SCOPE}
+    -- submitted_at is the latest submission, no earlier than the first (the index narrows on it).
+    WHERE a.submitted_at >= %(start)s::date - interval '1 day' AND {_IN_SCOPE}
 ),
 answers AS (
     SELECT e.authorization_id AS id,
@@ -79,7 +75,7 @@ cohort AS (
                  AND e.to_status = 'submitted' AND e.at <= answers.decided_at
            ) AS answered_submission
     FROM requests JOIN answers ON answers.id = requests.id
-    WHERE (answers.submitted_at AT TIME ZONE {_ZONE})::date BETWEEN %(date_from)s AND %(date_to)s
+    WHERE (answers.submitted_at AT TIME ZONE {_ZONE})::date BETWEEN %(start)s AND %(end)s
 ),
 counted AS (
     SELECT cohort.payer_id, py.name AS payer, cohort.urgency, grouping(cohort.payer_id) = 1 AS total,
@@ -100,7 +96,7 @@ SELECT *,
        {PERCENT.format(part="approved_first", whole="decided")} AS approved_first_rate
 FROM counted
 ORDER BY total DESC, payer, urgency
-"""  # noqa: S608 - only constant fragments are interpolated; values are parameters
+"""
 
 _PENDED = f"""
 WITH pended AS (
@@ -119,14 +115,14 @@ SELECT pended.payer_id, py.name AS payer, grouping(pended.payer_id) = 1 AS total
 FROM pended JOIN insurance_payer py ON py.id = pended.payer_id
 GROUP BY GROUPING SETS ((), (pended.payer_id, py.name))
 ORDER BY total DESC, payer
-"""  # noqa: S608 - only constant fragments are interpolated; values are parameters
+"""
 
 _UNITS = f"""
 WITH granted AS (
     SELECT a.id, a.payer_id, a.units_approved
     FROM insurance_priorauthorization a
     WHERE a.status = ANY(%(ever_granted)s) AND a.units_approved IS NOT NULL
-      AND a.valid_from <= %(date_to)s AND a.valid_to >= %(date_from)s
+      AND a.valid_from <= %(end)s AND a.valid_to >= %(start)s
       AND {_IN_SCOPE}
 ),
 usage AS (
@@ -150,7 +146,7 @@ counted AS (
 SELECT *, {PERCENT.format(part="units_used", whole="units_approved")} AS units_used_rate
 FROM counted
 ORDER BY total DESC, payer
-"""  # noqa: S608 - only constant fragments are interpolated; values are parameters
+"""
 
 _EXPIRING = f"""
 WITH expiring AS (
@@ -170,31 +166,121 @@ SELECT expiring.payer_id, py.name AS payer, grouping(expiring.payer_id) = 1 AS t
 FROM expiring JOIN insurance_payer py ON py.id = expiring.payer_id
 GROUP BY GROUPING SETS ((), (expiring.payer_id, py.name))
 ORDER BY total DESC, payer
-"""  # noqa: S608 - only constant fragments are interpolated; values are parameters
+"""
 
 
-def authorizations_report(scope: Scope, *, now: datetime | None = None) -> dict[str, Any]:
-    """Return the Authorizations report's figures for the scope (four statements).
+_URGENCY = dict(Urgency.choices)
 
-    `turnaround` (the total row first, then per payer and urgency: submitted, decided, median and p90
-    hours, decided in time, approved first, their rates in %), `pended`, `units` and `expiring` (each
-    the total row first, then per payer). Only payers' and counts: no patient is named.
-    """
-    params = scope.params(
-        now=now or timezone.now(),
-        decisions=[AuthStatus.APPROVED, AuthStatus.PARTIALLY_APPROVED, AuthStatus.DENIED],
-        answers=[AuthStatus.APPROVED, AuthStatus.PARTIALLY_APPROVED, AuthStatus.DENIED, AuthStatus.PENDED],
-        granted=list(GRANTED),
-        ever_granted=[*GRANTED, AuthStatus.EXPIRED],
-        expedited=DECISION_WINDOWS["expedited"],
-        standard=DECISION_WINDOWS["standard"],
-        expiring_days=EXPIRING_DAYS,
-    )
-    turnaround = fetch(_TURNAROUND, params)
-    return {
-        "totals": next(row for row in turnaround if row["total"]),
-        "turnaround": [row for row in turnaround if not row["total"]],
-        "pended": fetch(_PENDED, params),
-        "units": fetch(_UNITS, params),
-        "expiring": fetch(_EXPIRING, params),
+
+def authorizations_rows(params, *, now: datetime | None = None) -> dict[str, list[dict]]:
+    """The Authorizations report's tables (four statements): turnaround by payer and urgency, pended,
+    units and expiring by payer, and the total. Payers and counts only: no patient is named."""
+    values = sql.base_params(params) | {
+        "now": now or timezone.now(),
+        "decisions": [AuthStatus.APPROVED, AuthStatus.PARTIALLY_APPROVED, AuthStatus.DENIED],
+        "answers": [AuthStatus.APPROVED, AuthStatus.PARTIALLY_APPROVED, AuthStatus.DENIED, AuthStatus.PENDED],
+        "granted": list(GRANTED),
+        "ever_granted": [*GRANTED, AuthStatus.EXPIRED],
+        "expedited": DECISION_WINDOWS["expedited"],
+        "standard": DECISION_WINDOWS["standard"],
+        "expiring_days": EXPIRING_DAYS,
     }
+    tables = {
+        "turnaround": plain(sql.rows(_TURNAROUND, values)),
+        "pended": plain(sql.rows(_PENDED, values)),
+        "units": plain(sql.rows(_UNITS, values)),
+        "expiring": plain(sql.rows(_EXPIRING, values)),
+    }
+    # Each statement's first row is its total (GROUPING SETS' empty set, there even with no rows).
+    turnaround, pended, units, expiring = (rows.pop(0) for rows in tables.values())
+    for row in tables["turnaround"]:
+        row["label"] = f"{row['payer']}, {_URGENCY[row['urgency']].split(' (')[0].lower()}"
+    total = turnaround | {
+        "label": "All payers",
+        "pended_now": pended["pended"],
+        "pended_median_age_days": pended["median_age_days"],
+        "units_approved": units["units_approved"],
+        "units_used": units["units_used"],
+        "units_used_rate": units["units_used_rate"],
+        "expiring": expiring["expiring"],
+    }
+    return tables | {"total": [total]}
+
+
+_TURNAROUND_COLUMNS = (
+    Column("submitted", "Submitted", "int"),
+    Column("decided", "Decided", "int"),
+    Column("median_hours", "Median hours", "number"),
+    Column("p90_hours", "90th percentile hours", "number"),
+    Column("decided_in_time", "Decided within the clock", "int"),
+    Column("decided_in_time_rate", "Within the clock", "percent"),
+    Column("approved_first", "Approved on first submission", "int"),
+    Column("approved_first_rate", "Approved first time", "percent"),
+)
+
+register(
+    Report(
+        slug="authorizations",
+        title="Authorizations",
+        definition=DEFINITION,
+        tables=(
+            Table(
+                key="turnaround",
+                title="Submission to decision by payer and urgency",
+                columns=(Column("label", "Payer, urgency", "text"), *_TURNAROUND_COLUMNS),
+                chart=Chart("bar", x="label", y=("median_hours", "p90_hours"), unit=" h"),
+            ),
+            Table(
+                key="pended",
+                title="Pended requests now, by payer",
+                columns=(
+                    Column("payer", "Payer", "text"),
+                    Column("pended", "Pended", "int"),
+                    Column("median_age_days", "Median age (days)", "number"),
+                    Column("oldest_age_days", "Oldest (days)", "number"),
+                ),
+                chart=Chart("bar", x="payer", y=("median_age_days", "oldest_age_days"), unit=" d"),
+            ),
+            Table(
+                key="units",
+                title="Units authorized and used, by payer",
+                columns=(
+                    Column("payer", "Payer", "text"),
+                    Column("authorizations", "Authorizations", "int"),
+                    Column("units_approved", "Units approved", "int"),
+                    Column("units_used", "Units used", "int"),
+                    Column("units_reserved", "Units reserved", "int"),
+                    Column("units_used_rate", "Used", "percent"),
+                ),
+                chart=Chart("bar", x="payer", y=("units_approved", "units_used", "units_reserved")),
+            ),
+            Table(
+                key="expiring",
+                title=f"Authorizations expiring within {EXPIRING_DAYS} days, by payer",
+                columns=(
+                    Column("payer", "Payer", "text"),
+                    Column("expiring", "Expiring", "int"),
+                    Column("units_left", "Units left", "int"),
+                    Column("first_valid_to", "First last valid day", "date"),
+                ),
+                chart=Chart("bar", x="payer", y=("expiring",)),
+            ),
+            Table(
+                key="total",
+                title="All payers",
+                columns=(
+                    Column("label", "", "text"),
+                    *_TURNAROUND_COLUMNS,
+                    Column("pended_now", "Pended now", "int"),
+                    Column("pended_median_age_days", "Median pended age (days)", "number"),
+                    Column("units_approved", "Units approved", "int"),
+                    Column("units_used", "Units used", "int"),
+                    Column("units_used_rate", "Units used", "percent"),
+                    Column("expiring", f"Expiring within {EXPIRING_DAYS} days", "int"),
+                ),
+            ),
+        ),
+        compute=authorizations_rows,
+        uses_product=True,
+    )
+)

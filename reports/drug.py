@@ -1,47 +1,48 @@
 """Drug: grams ordered, rounded to vials, dispensed and given; billing units per payer.
 
-Definitions (README, Reports, "Drug"), over the infusions that **ended** (`ended_at` set) on a local
-day of the range at the report's sites, by the booking's day as everywhere:
-
-- **ordered**: the day's ordered dose as the plan computed it at check-in (`Plan.dose_grams`: the
-  order's dose for the dosing weight, divided over the cycle's split days), before rounding;
-- **planned**: that dose rounded to whole vials when within the clinic's tolerance
-  (`Plan.rounded_dose_grams`, the grams the pump was programmed for);
-- **vial-rounding difference**: planned - ordered (negative when the dose was rounded down);
-- **dispensed**: the vials recorded on the session's lots, in vials and in grams (vials x vial size);
-  infusions with no lot recorded are counted apart;
-- **given**: grams given as the nurse ended the infusion (volume given x concentration);
-- **not given**: dispensed - given, over infusions with lots;
-- **billing units per payer**: the units infusions reported as used against each payer's
-  authorization when the infusion ended (`infusions.authorizations.infusion_usage_report`, whole units
-  rounded up from the grams given); infusions without an authorization (self-pay, a payer that needs
-  none, a manager's override) are the row without a payer, with their grams and no units.
-
-Two statements, whatever the range. The arithmetic is the plan's (`infusions.plan`), stored as it ran:
-nothing here recomputes a dose or a unit.
+Two statements whatever the range. The arithmetic is the plan's (`infusions.plan`), stored as it ran on
+the session and on the authorization's usage: nothing here recomputes a dose or a unit.
 """
 
-from typing import Any
+from reports import sql
+from reports.registry import Chart, Column, Report, Table, register
+from reports.rows import SESSIONS, plain
 
-from reports.rows import Scope, fetch, sessions_in_scope
+DEFINITION = (
+    "Infusions that ended (an end time charted), counted on the local day their booking starts at its "
+    "site; with a product, only that product's. Ordered: the day's dose as the plan computed it at "
+    "check-in, before rounding (the order's dose for the dosing weight, divided over the cycle's split "
+    "days). Planned: that dose rounded to whole vials when within the clinic's tolerance, what the pump "
+    "was programmed for. Vial-rounding difference: planned - ordered (negative when rounded down). "
+    "Dispensed: the vials recorded on the session's lots, in vials and in grams (vials x vial size); "
+    "infusions with no lot recorded are counted apart. Given: the grams given when the nurse ended the "
+    "infusion (volume given x concentration). Not given: dispensed - given. Billing units per payer: "
+    "the units each infusion reported as used against the payer's authorization when it ended (whole "
+    "HCPCS units, rounded up from the grams given); infusions billed to no authorization (self-pay, a "
+    "payer that needs none, a manager's override) are the row without a payer, with their grams and no "
+    "units."
+)
 
-_LOTS = """
-    LEFT JOIN LATERAL (
-        SELECT sum(l.vials) AS vials, sum(l.vials * l.vial_size_g) AS grams
-        FROM infusions_lotrecord l WHERE l.session_id = se.id
-    ) lots ON true"""
-
-_ENDED = f"""
-    SELECT se.id, se.booking_id, o.product_id,
+_ENDED = (
+    SESSIONS
+    + """,
+ended AS (
+    SELECT se.id, se.booking_id, se.product_id,
            coalesce(se.ordered_grams, se.planned_grams) AS ordered_g,
            se.planned_grams AS planned_g, se.grams_given AS given_g,
            lots.vials, lots.grams AS dispensed_g
-    {sessions_in_scope(joins=_LOTS)}
-      AND se.ended_at IS NOT NULL
-"""
+    FROM sessions se
+    LEFT JOIN LATERAL (
+        SELECT sum(l.vials) AS vials, sum(l.vials * l.vial_size_g) AS grams
+        FROM infusions_lotrecord l WHERE l.session_id = se.id
+    ) lots ON true
+    WHERE se.ended_at IS NOT NULL
+)"""
+)
 
-_BY_PRODUCT = f"""
-WITH ended AS ({_ENDED})
+_BY_PRODUCT = (
+    _ENDED
+    + """
 SELECT ended.product_id, p.brand AS product, grouping(ended.product_id) = 1 AS total,
        count(*) AS infusions,
        coalesce(sum(ordered_g), 0) AS grams_ordered,
@@ -55,10 +56,12 @@ SELECT ended.product_id, p.brand AS product, grouping(ended.product_id) = 1 AS t
 FROM ended JOIN infusions_product p ON p.id = ended.product_id
 GROUP BY GROUPING SETS ((), (ended.product_id, p.brand))
 ORDER BY total DESC, product
-"""  # noqa: S608 - only constant fragments are interpolated; values are parameters
+"""
+)
 
-_BY_PAYER = f"""
-WITH ended AS ({_ENDED})
+_BY_PAYER = (
+    _ENDED
+    + """
 SELECT py.id AS payer_id, py.name AS payer, grouping(py.id) = 1 AS total,
        count(*) AS infusions,
        coalesce(sum(given_g), 0) AS grams_given,
@@ -69,19 +72,64 @@ LEFT JOIN insurance_priorauthorization a ON a.id = u.authorization_id
 LEFT JOIN insurance_payer py ON py.id = a.payer_id
 GROUP BY GROUPING SETS ((), (py.id, py.name))
 ORDER BY total DESC, payer NULLS LAST
-"""  # noqa: S608 - only constant fragments are interpolated; values are parameters
+"""
+)
+
+NO_PAYER = "No authorization"
+
+_GRAMS = (
+    Column("infusions", "Infusions", "int"),
+    Column("grams_ordered", "Ordered (g)", "number"),
+    Column("grams_planned", "Planned, whole vials (g)", "number"),
+    Column("vial_rounding_g", "Vial rounding (g)", "number"),
+    Column("vials_dispensed", "Vials dispensed", "int"),
+    Column("grams_dispensed", "Dispensed (g)", "number"),
+    Column("grams_given", "Given (g)", "number"),
+    Column("grams_not_given", "Dispensed, not given (g)", "number"),
+    Column("infusions_without_lots", "Infusions without lots", "int"),
+)
 
 
-def drug_report(scope: Scope) -> dict[str, Any]:
-    """Return the Drug report's figures for the scope (two statements): `totals` and `by_product`
-    (infusions, grams ordered, planned, the vial-rounding difference, vials and grams dispensed,
-    grams given and not given, infusions without lots), and `by_payer` (infusions, grams given,
-    billing units; the row with payer None is the infusions billed to no authorization)."""
-    params = scope.params()
-    products = fetch(_BY_PRODUCT, params)
-    payers = fetch(_BY_PAYER, params)
+def drug_rows(params) -> dict[str, list[dict]]:
+    """The Drug report's tables (two statements): by product, by payer, and the total."""
+    values = sql.base_params(params)
+    products = plain(sql.rows(_BY_PRODUCT, values))
+    payers = plain(sql.rows(_BY_PAYER, values))
     return {
-        "totals": next(row for row in products if row["total"]),
         "by_product": [row for row in products if not row["total"]],
-        "by_payer": [row for row in payers if not row["total"]],
+        "by_payer": [row | {"payer": row["payer"] or NO_PAYER} for row in payers if not row["total"]],
+        "total": [row | {"product": "All products"} for row in products if row["total"]],
     }
+
+
+register(
+    Report(
+        slug="drug",
+        title="Drug",
+        definition=DEFINITION,
+        tables=(
+            Table(
+                key="by_product",
+                title="Grams ordered, dispensed and given by product",
+                columns=(Column("product", "Product", "text"), *_GRAMS),
+                chart=Chart(
+                    "bar", x="product", y=("grams_ordered", "grams_dispensed", "grams_given"), unit=" g"
+                ),
+            ),
+            Table(
+                key="by_payer",
+                title="Billing units by payer",
+                columns=(
+                    Column("payer", "Payer", "text"),
+                    Column("infusions", "Infusions", "int"),
+                    Column("grams_given", "Given (g)", "number"),
+                    Column("billing_units", "Billing units", "int"),
+                ),
+                chart=Chart("bar", x="payer", y=("billing_units",)),
+            ),
+            Table(key="total", title="All products", columns=(Column("product", "", "text"), *_GRAMS)),
+        ),
+        compute=drug_rows,
+        uses_product=True,
+    )
+)

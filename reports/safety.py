@@ -1,40 +1,44 @@
 """Safety: reactions per infusion and per patient, flagged vitals, infusions ended short of dose.
 
-Definitions (README, Reports, "Safety"):
-
-- an **infusion** is an infusion session whose infusion started (`started_at` set), counted on the
-  local day its booking starts at its site; cancelled, no-show and checked-in-only bookings are not
-  infusions. Each day of a split-day cycle is its own infusion;
-- **reaction rate per infusion**: infusions with at least one reaction charted (any onset, any grade)
-  / infusions; **per patient**: patients with at least one such infusion / patients infused;
-- by **grade** (CTCAE) and by **kind**: infusions with a reaction of that grade (or kind) / infusions,
-  so an infusion with a grade-1 and a grade-3 reaction counts once under each grade;
-- **flagged vitals**: infusions with at least one vitals set stored with a flag (an abnormal value,
-  `flags` not empty) / infusions;
-- **ended short of dose**: infusions ended with less than the planned volume, which the nurse had to
-  give a reason for (`end_reason`: reaction, patient request, IV access lost, other). The list names
-  the patient: whoever reads it (page or CSV) leaves an audit row.
-
-Four statements, whatever the range.
+Three statements whatever the range; the definition below is shown beside the charts and in the README.
 """
 
-from typing import Any
+from charting.confirmations import END_REASONS
+from charting.models import CTCAE_GRADES, ReactionKind
+from reports import sql
+from reports.registry import Chart, Column, Report, Table, register
+from reports.rows import PERCENT, SESSIONS, plain
 
-from reports.rows import PERCENT, Scope, fetch, sessions_in_scope
+DEFINITION = (
+    "An infusion is an infusion session whose infusion started, counted on the local day its booking "
+    "starts at its site (cancelled, no-show and checked-in-only bookings are not infusions; each day of a "
+    "split-day cycle is an infusion); with a product, only sessions of that product's orders. Reaction "
+    "rate per infusion: infusions with at least one reaction charted (any onset, any grade) / infusions; "
+    "per patient: patients with at least one such infusion / patients infused. By grade (CTCAE v5) and "
+    "by kind: infusions (patients) with a reaction of that grade or kind / all infusions (patients), so "
+    "an infusion with a grade-1 and a grade-3 reaction counts under each grade. Flagged vitals: "
+    "infusions with at least one vitals set stored with a flag (a value outside the clinic's limits) / "
+    "infusions. Ended short of dose: infusions ended more than 5 mL short of the planned volume, for "
+    "which the nurse gave the reason (reaction, patient request, IV access lost, other); the list names "
+    "the patients, and every reading of it (page, JSON or CSV) leaves an audit row."
+)
 
-_INFUSIONS = f"""
-    SELECT se.id, se.patient_id, o.product_id, se.end_reason,
+_INFUSIONS = """,
+inf AS (
+    SELECT se.id, se.patient_id, se.product_id, se.end_reason,
            EXISTS (SELECT 1 FROM infusions_reaction r WHERE r.session_id = se.id) AS reacted,
            EXISTS (
                SELECT 1 FROM infusions_vitalsreading v
                WHERE v.session_id = se.id AND jsonb_array_length(v.flags) > 0
            ) AS flagged
-    {sessions_in_scope()}
-      AND se.started_at IS NOT NULL
-"""  # noqa: S608 - only constant fragments are interpolated; values are parameters
+    FROM sessions se
+    WHERE se.started_at IS NOT NULL
+)"""
 
-_BY_PRODUCT = f"""
-WITH inf AS ({_INFUSIONS}),
+_BY_PRODUCT = (
+    SESSIONS
+    + _INFUSIONS
+    + f""",
 counted AS (
     SELECT inf.product_id, p.brand AS product, grouping(inf.product_id) = 1 AS total,
            count(*) AS infusions,
@@ -53,68 +57,158 @@ SELECT *,
        {PERCENT.format(part="ended_short", whole="infusions")} AS ended_short_rate
 FROM counted
 ORDER BY total DESC, product
-"""  # noqa: S608 - only constant fragments are interpolated; values are parameters
+"""
+)
 
-_BY_GRADE_AND_KIND = f"""
-WITH inf AS ({_INFUSIONS}),
-totals AS (SELECT count(*) AS infusions, count(DISTINCT patient_id) AS patients FROM inf)
-SELECT CASE WHEN grouping(r.grade) = 0 THEN 'grade' ELSE 'kind' END AS dimension,
-       r.grade, r.kind,
-       count(*) AS reactions,
-       count(DISTINCT r.session_id) AS infusions_with_reaction,
-       count(DISTINCT inf.patient_id) AS patients_with_reaction,
-       {PERCENT.format(part="count(DISTINCT r.session_id)", whole="totals.infusions")}
-           AS reaction_rate_per_infusion,
-       {PERCENT.format(part="count(DISTINCT inf.patient_id)", whole="totals.patients")}
-           AS reaction_rate_per_patient
-FROM infusions_reaction r
-JOIN inf ON inf.id = r.session_id
-CROSS JOIN totals
-GROUP BY totals.infusions, totals.patients, GROUPING SETS ((r.grade), (r.kind))
-ORDER BY dimension, r.grade, r.kind
-"""  # noqa: S608 - only constant fragments are interpolated; values are parameters
+# Reactions by grade and by kind, and the infusions ended short by reason, over the same infusions.
+_BREAKDOWN = (
+    SESSIONS
+    + _INFUSIONS
+    + f""",
+totals AS (SELECT count(*) AS infusions, count(DISTINCT patient_id) AS patients FROM inf),
+reactions AS (
+    SELECT CASE WHEN grouping(r.grade) = 0 THEN 'grade' ELSE 'kind' END AS dimension,
+           CASE WHEN grouping(r.grade) = 0 THEN r.grade::text ELSE r.kind END AS key,
+           count(*) AS reactions,
+           count(DISTINCT r.session_id) AS infusions,
+           count(DISTINCT inf.patient_id) AS patients
+    FROM infusions_reaction r JOIN inf ON inf.id = r.session_id
+    GROUP BY GROUPING SETS ((r.grade), (r.kind))
+),
+short AS (
+    SELECT 'reason' AS dimension, end_reason AS key, 0 AS reactions, count(*) AS infusions, 0 AS patients
+    FROM inf WHERE end_reason <> '' GROUP BY end_reason
+)
+SELECT x.dimension, x.key, x.reactions, x.infusions, x.patients,
+       {PERCENT.format(part="x.infusions", whole="totals.infusions")} AS infusion_rate,
+       {PERCENT.format(part="x.patients", whole="totals.patients")} AS patient_rate
+FROM (SELECT * FROM reactions UNION ALL SELECT * FROM short) x CROSS JOIN totals
+ORDER BY x.dimension, x.infusions DESC, x.key
+"""
+)
 
-_SHORT_BY_REASON = f"""
-WITH inf AS ({_INFUSIONS})
-SELECT end_reason AS reason, count(*) AS infusions
-FROM inf WHERE end_reason <> ''
-GROUP BY end_reason ORDER BY count(*) DESC, end_reason
-"""  # noqa: S608 - only constant fragments are interpolated; values are parameters
-
-_PATIENT_AND_PRODUCT = """
-    JOIN patients_patient pt ON pt.id = se.patient_id
-    JOIN infusions_product p ON p.id = o.product_id"""
-
-_SHORT_LIST = f"""
-SELECT (b.start AT TIME ZONE st.time_zone)::date AS day, st.name AS site,
-       se.id AS session_id, se.patient_id, pt.mrn, pt.family_name || ', ' || pt.given_name AS patient,
-       p.brand AS product, se.planned_volume_ml, se.volume_given_ml,
-       se.planned_volume_ml - se.volume_given_ml AS volume_short_ml,
-       se.planned_grams, se.grams_given, se.end_reason AS reason, se.end_note AS note,
+_SHORT_LIST = (
+    SESSIONS
+    + """
+SELECT se.local_day AS day, st.name AS site, se.id AS session_id, se.patient_id, pt.mrn,
+       pt.family_name || ', ' || pt.given_name AS patient, p.brand AS product,
+       se.planned_volume_ml, se.volume_given_ml, se.planned_volume_ml - se.volume_given_ml AS volume_short_ml,
+       se.end_reason AS reason, se.end_note AS note,
        (SELECT max(r.grade) FROM infusions_reaction r WHERE r.session_id = se.id) AS worst_reaction_grade
-{sessions_in_scope(joins=_PATIENT_AND_PRODUCT)}
-  AND se.started_at IS NOT NULL AND se.end_reason <> ''
-ORDER BY day, st.name, b.start, se.id
-"""  # noqa: S608 - only constant fragments are interpolated; values are parameters
+FROM sessions se
+JOIN scheduling_site st ON st.id = se.site_id
+JOIN patients_patient pt ON pt.id = se.patient_id
+JOIN infusions_product p ON p.id = se.product_id
+WHERE se.started_at IS NOT NULL AND se.end_reason <> ''
+ORDER BY se.local_day, st.name, se.started_at, se.id
+"""
+)
+
+_RATES = (
+    Column("infusions", "Infusions", "int"),
+    Column("patients", "Patients", "int"),
+    Column("infusions_with_reaction", "Infusions with a reaction", "int"),
+    Column("reaction_rate_per_infusion", "Reaction rate per infusion", "percent"),
+    Column("patients_with_reaction", "Patients with a reaction", "int"),
+    Column("reaction_rate_per_patient", "Reaction rate per patient", "percent"),
+    Column("infusions_with_flagged_vitals", "Infusions with flagged vitals", "int"),
+    Column("flagged_vitals_rate", "Flagged vitals", "percent"),
+    Column("ended_short", "Ended short of dose", "int"),
+    Column("ended_short_rate", "Ended short", "percent"),
+)
+_BREAKDOWN_COLUMNS = (
+    Column("reactions", "Reactions", "int"),
+    Column("infusions", "Infusions with one", "int"),
+    Column("infusion_rate", "Per infusion", "percent"),
+    Column("patients", "Patients with one", "int"),
+    Column("patient_rate", "Per patient", "percent"),
+)
+_LABELS = {
+    "grade": {str(g): f"Grade {g}: {text}" for g, text in CTCAE_GRADES.items()},
+    "kind": dict(ReactionKind.choices),
+    "reason": END_REASONS,
+}
 
 
-def safety_report(scope: Scope) -> dict[str, Any]:
-    """Return the Safety report's figures for the scope (four statements).
-
-    `totals` and `by_product` (infusions, patients, with a reaction, flagged vitals, ended short, and
-    their rates in %), `by_grade` and `by_kind` (reactions, infusions and patients with one, rates over
-    all the scope's infusions and patients), `ended_short_by_reason`, and `ended_short`: the per-patient
-    list (patient data: audit whoever reads it).
-    """
-    params = scope.params()
-    products = fetch(_BY_PRODUCT, params)
-    totals = next(row for row in products if row["total"])
-    breakdown = fetch(_BY_GRADE_AND_KIND, params)
-    return {
-        "totals": totals,
+def safety_rows(params) -> dict[str, list[dict]]:
+    """The Safety report's tables (three statements): by product, by grade, by kind, ended short by
+    reason, the per-patient list of infusions ended short (patient data: audited) and the total."""
+    values = sql.base_params(params)
+    products = plain(sql.rows(_BY_PRODUCT, values))
+    out: dict[str, list[dict]] = {"by_grade": [], "by_kind": [], "ended_short_by_reason": []}
+    for row in plain(sql.rows(_BREAKDOWN, values)):
+        dimension = row.pop("dimension")
+        row["label"] = _LABELS[dimension].get(row["key"], row["key"])
+        out["ended_short_by_reason" if dimension == "reason" else f"by_{dimension}"].append(row)
+    out["by_grade"].sort(key=lambda row: int(row["key"]))
+    return out | {
         "by_product": [row for row in products if not row["total"]],
-        "by_grade": [row for row in breakdown if row["dimension"] == "grade"],
-        "by_kind": [row for row in breakdown if row["dimension"] == "kind"],
-        "ended_short_by_reason": fetch(_SHORT_BY_REASON, params),
-        "ended_short": fetch(_SHORT_LIST, params),
+        "ended_short": plain(sql.rows(_SHORT_LIST, values)),
+        "total": [row | {"product": "All products"} for row in products if row["total"]],
     }
+
+
+register(
+    Report(
+        slug="safety",
+        title="Safety",
+        definition=DEFINITION,
+        tables=(
+            Table(
+                key="by_product",
+                title="Reactions and flagged vitals by product",
+                columns=(Column("product", "Product", "text"), *_RATES),
+                chart=Chart(
+                    "bar",
+                    x="product",
+                    y=("reaction_rate_per_infusion", "reaction_rate_per_patient", "flagged_vitals_rate"),
+                    unit="%",
+                ),
+            ),
+            Table(
+                key="by_grade",
+                title="Reactions by CTCAE grade",
+                columns=(Column("label", "Grade", "text"), *_BREAKDOWN_COLUMNS),
+                chart=Chart("bar", x="label", y=("infusion_rate", "patient_rate"), unit="%"),
+                definition="An infusion with reactions of two grades counts under each.",
+            ),
+            Table(
+                key="by_kind",
+                title="Reactions by kind",
+                columns=(Column("label", "Kind", "text"), *_BREAKDOWN_COLUMNS),
+                chart=Chart("bar", x="label", y=("infusion_rate", "patient_rate"), unit="%"),
+            ),
+            Table(
+                key="ended_short_by_reason",
+                title="Infusions ended short of dose, by reason",
+                columns=(
+                    Column("label", "Reason", "text"),
+                    Column("infusions", "Infusions", "int"),
+                    Column("infusion_rate", "Of all infusions", "percent"),
+                ),
+                chart=Chart("bar", x="label", y=("infusion_rate",), unit="%"),
+            ),
+            Table(
+                key="ended_short",
+                title="Infusions ended short of dose (names patients: each reading is audited)",
+                columns=(
+                    Column("day", "Day (local)", "date"),
+                    Column("site", "Site", "text"),
+                    Column("mrn", "MRN", "text"),
+                    Column("patient", "Patient", "text"),
+                    Column("product", "Product", "text"),
+                    Column("planned_volume_ml", "Planned mL", "number"),
+                    Column("volume_given_ml", "Given mL", "number"),
+                    Column("volume_short_ml", "Short by mL", "number"),
+                    Column("reason", "Reason", "text"),
+                    Column("note", "Note", "text"),
+                    Column("worst_reaction_grade", "Worst reaction grade", "int"),
+                ),
+            ),
+            Table(key="total", title="All products", columns=(Column("product", "", "text"), *_RATES)),
+        ),
+        compute=safety_rows,
+        uses_product=True,
+        patient_tables=frozenset({"ended_short"}),
+    )
+)

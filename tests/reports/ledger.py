@@ -43,7 +43,7 @@ from charting.models import InfusionSession, LotRecord, Reaction, VitalsReading
 from infusions.models import TreatmentOrder
 from insurance import services as insurance
 from insurance.models import AuthorizationUsage, PriorAuthorization
-from reports.rows import Scope
+from reports.params import ReportParams
 from scheduling.models import Booking
 from tests.factories import DiagnosisFactory, PatientFactory, SiteFactory
 from tests.infusions.factories import ProductFactory, ProtocolFactory, privigen
@@ -71,10 +71,10 @@ class Ledger:
     sessions: dict
     authorizations: dict
 
-    def march(self, **changes) -> Scope:
-        return Scope(
-            **{"site_ids": (self.north.pk,), "date_from": date(2027, 3, 1), "date_to": date(2027, 3, 31)}
-            | changes
+    def march(self, **changes) -> ReportParams:
+        """The report's filters: North, 1-31 March 2027 (local days), every product."""
+        return ReportParams(
+            **{"sites": (self.north,), "start": date(2027, 3, 1), "end": date(2027, 3, 31)} | changes
         )
 
 
