@@ -1,7 +1,11 @@
 """The Authorizations report on the hand-worked month (tests/reports/ledger.py): requests first
 submitted in March by North's patients, decided with and after their due time, one pended twice."""
 
+import pytest
+
 from reports.authorizations import authorizations_rows
+
+pytestmark = pytest.mark.usefixtures("ledger_now")
 
 
 def test_turnaround_is_hours_from_first_submission_to_decision(db, ledger):

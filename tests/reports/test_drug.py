@@ -1,7 +1,11 @@
 """The Drug report on the hand-worked month (tests/reports/ledger.py): five infusions ended at North in
 March, what was ordered, rounded to vials, dispensed and given, and the units billed to each payer."""
 
+import pytest
+
 from reports.drug import NO_PAYER, drug_rows
+
+pytestmark = pytest.mark.usefixtures("ledger_now")
 
 
 def test_grams_ordered_planned_dispensed_and_given_add_up_by_hand(db, ledger):

@@ -1,7 +1,11 @@
 """The Safety report on the hand-worked month (tests/reports/ledger.py): five infusions of three
 patients at North in March (A twice, B on both days of a split cycle, C on the evening clocks moved)."""
 
+import pytest
+
 from reports.safety import safety_rows
+
+pytestmark = pytest.mark.usefixtures("ledger_now")
 
 
 def test_reaction_rates_count_infusions_and_patients_with_a_reaction(db, ledger):
