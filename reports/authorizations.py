@@ -1,7 +1,7 @@
 """Authorizations: turnaround from submission to decision, the CMS-0057-F clocks, first-pass approvals,
 pended requests, units authorized and used, authorizations about to expire.
 
-Four statements whatever the range; the definition below is shown beside the charts and in the README.
+One statement whatever the range; the definition below is shown beside the charts and in the README.
 """
 
 from datetime import datetime
@@ -11,7 +11,7 @@ from django.utils import timezone
 from insurance.models import DECISION_WINDOWS, GRANTED, AuthStatus, Urgency
 from reports import sql
 from reports.registry import Chart, Column, Report, Table, register
-from reports.rows import PERCENT, plain
+from reports.rows import PERCENT, jsonb_rows, tables
 
 EXPIRING_DAYS = 30
 
@@ -48,11 +48,13 @@ _IN_SCOPE = """
     )
 """
 
-_TURNAROUND = f"""
+# Each table is a CTE of one statement; its first row is its total (GROUPING SETS' empty set, there even
+# when nothing is counted).
+_STATEMENT = f"""
 WITH requests AS (
     SELECT a.id, a.payer_id, a.urgency
     FROM insurance_priorauthorization a
-    -- submitted_at is the latest submission, no earlier than the first (the index narrows on it).
+    -- submitted_at is the latest submission, no earlier than the first.
     WHERE a.submitted_at >= %(start)s::date - interval '1 day' AND {_IN_SCOPE}
 ),
 answers AS (
@@ -77,7 +79,7 @@ cohort AS (
     FROM requests JOIN answers ON answers.id = requests.id
     WHERE (answers.submitted_at AT TIME ZONE {_ZONE})::date BETWEEN %(start)s AND %(end)s
 ),
-counted AS (
+turnaround_counted AS (
     SELECT cohort.payer_id, py.name AS payer, cohort.urgency, grouping(cohort.payer_id) = 1 AS total,
            count(*) AS submitted,
            count(decided_at) AS decided,
@@ -90,16 +92,14 @@ counted AS (
            count(*) FILTER (WHERE first_answer = ANY(%(granted)s)) AS approved_first
     FROM cohort JOIN insurance_payer py ON py.id = cohort.payer_id
     GROUP BY GROUPING SETS ((), (cohort.payer_id, py.name, cohort.urgency))
-)
-SELECT *,
-       {PERCENT.format(part="decided_in_time", whole="decided")} AS decided_in_time_rate,
-       {PERCENT.format(part="approved_first", whole="decided")} AS approved_first_rate
-FROM counted
-ORDER BY total DESC, payer, urgency
-"""
-
-_PENDED = f"""
-WITH pended AS (
+),
+turnaround AS (
+    SELECT *,
+           {PERCENT.format(part="decided_in_time", whole="decided")} AS decided_in_time_rate,
+           {PERCENT.format(part="approved_first", whole="decided")} AS approved_first_rate
+    FROM turnaround_counted
+),
+pended_now AS (
     SELECT a.payer_id,
            extract(epoch FROM %(now)s - (
                SELECT max(e.at) FROM insurance_authorizationevent e
@@ -107,49 +107,45 @@ WITH pended AS (
            )) / 86400.0 AS age_days
     FROM insurance_priorauthorization a
     WHERE a.status = 'pended' AND {_IN_SCOPE}
-)
-SELECT pended.payer_id, py.name AS payer, grouping(pended.payer_id) = 1 AS total,
-       count(*) AS pended,
-       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY age_days)::numeric, 1) AS median_age_days,
-       round(max(age_days)::numeric, 1) AS oldest_age_days
-FROM pended JOIN insurance_payer py ON py.id = pended.payer_id
-GROUP BY GROUPING SETS ((), (pended.payer_id, py.name))
-ORDER BY total DESC, payer
-"""
-
-_UNITS = f"""
-WITH granted AS (
+),
+pended AS (
+    SELECT pended_now.payer_id, py.name AS payer, grouping(pended_now.payer_id) = 1 AS total,
+           count(*) AS pended,
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY age_days)::numeric, 1) AS median_age_days,
+           round(max(age_days)::numeric, 1) AS oldest_age_days
+    FROM pended_now JOIN insurance_payer py ON py.id = pended_now.payer_id
+    GROUP BY GROUPING SETS ((), (pended_now.payer_id, py.name))
+),
+granted AS (
     SELECT a.id, a.payer_id, a.units_approved
     FROM insurance_priorauthorization a
     WHERE a.status = ANY(%(ever_granted)s) AND a.units_approved IS NOT NULL
       AND a.valid_from <= %(end)s AND a.valid_to >= %(start)s
       AND {_IN_SCOPE}
 ),
-usage AS (
+granted_usage AS (
     SELECT u.authorization_id AS id,
            sum(u.units) FILTER (WHERE u.status = 'used') AS used,
            sum(u.units) FILTER (WHERE u.status = 'reserved') AS reserved
     FROM insurance_authorizationusage u JOIN granted ON granted.id = u.authorization_id
     GROUP BY u.authorization_id
 ),
-counted AS (
+units_counted AS (
     SELECT granted.payer_id, py.name AS payer, grouping(granted.payer_id) = 1 AS total,
            count(*) AS authorizations,
-           sum(granted.units_approved) AS units_approved,
-           coalesce(sum(usage.used), 0) AS units_used,
-           coalesce(sum(usage.reserved), 0) AS units_reserved
+           coalesce(sum(granted.units_approved), 0) AS units_approved,
+           coalesce(sum(granted_usage.used), 0) AS units_used,
+           coalesce(sum(granted_usage.reserved), 0) AS units_reserved
     FROM granted
     JOIN insurance_payer py ON py.id = granted.payer_id
-    LEFT JOIN usage ON usage.id = granted.id
+    LEFT JOIN granted_usage ON granted_usage.id = granted.id
     GROUP BY GROUPING SETS ((), (granted.payer_id, py.name))
-)
-SELECT *, {PERCENT.format(part="units_used", whole="units_approved")} AS units_used_rate
-FROM counted
-ORDER BY total DESC, payer
-"""
-
-_EXPIRING = f"""
-WITH expiring AS (
+),
+units AS (
+    SELECT *, {PERCENT.format(part="units_used", whole="units_approved")} AS units_used_rate
+    FROM units_counted
+),
+expiring_soon AS (
     SELECT a.id, a.payer_id, a.valid_to, a.units_approved,
            a.units_approved - coalesce((
                SELECT sum(u.units) FROM insurance_authorizationusage u
@@ -160,12 +156,17 @@ WITH expiring AS (
       AND a.valid_to BETWEEN (%(now)s AT TIME ZONE {_ZONE})::date
                          AND (%(now)s AT TIME ZONE {_ZONE})::date + %(expiring_days)s
       AND {_IN_SCOPE}
+),
+expiring AS (
+    SELECT expiring_soon.payer_id, py.name AS payer, grouping(expiring_soon.payer_id) = 1 AS total,
+           count(*) AS expiring, sum(units_left) AS units_left, min(valid_to) AS first_valid_to
+    FROM expiring_soon JOIN insurance_payer py ON py.id = expiring_soon.payer_id
+    GROUP BY GROUPING SETS ((), (expiring_soon.payer_id, py.name))
 )
-SELECT expiring.payer_id, py.name AS payer, grouping(expiring.payer_id) = 1 AS total,
-       count(*) AS expiring, sum(units_left) AS units_left, min(valid_to) AS first_valid_to
-FROM expiring JOIN insurance_payer py ON py.id = expiring.payer_id
-GROUP BY GROUPING SETS ((), (expiring.payer_id, py.name))
-ORDER BY total DESC, payer
+SELECT {jsonb_rows("turnaround", "x.total DESC, x.payer, x.urgency")},
+       {jsonb_rows("pended", "x.total DESC, x.payer")},
+       {jsonb_rows("units", "x.total DESC, x.payer")},
+       {jsonb_rows("expiring", "x.total DESC, x.payer")}
 """
 
 
@@ -173,7 +174,7 @@ _URGENCY = dict(Urgency.choices)
 
 
 def authorizations_rows(params, *, now: datetime | None = None) -> dict[str, list[dict]]:
-    """The Authorizations report's tables (four statements): turnaround by payer and urgency, pended,
+    """The Authorizations report's tables (one statement): turnaround by payer and urgency, pended,
     units and expiring by payer, and the total. Payers and counts only: no patient is named."""
     values = sql.base_params(params) | {
         "now": now or timezone.now(),
@@ -185,15 +186,11 @@ def authorizations_rows(params, *, now: datetime | None = None) -> dict[str, lis
         "standard": DECISION_WINDOWS["standard"],
         "expiring_days": EXPIRING_DAYS,
     }
-    tables = {
-        "turnaround": plain(sql.rows(_TURNAROUND, values)),
-        "pended": plain(sql.rows(_PENDED, values)),
-        "units": plain(sql.rows(_UNITS, values)),
-        "expiring": plain(sql.rows(_EXPIRING, values)),
-    }
-    # Each statement's first row is its total (GROUPING SETS' empty set, there even with no rows).
-    turnaround, pended, units, expiring = (rows.pop(0) for rows in tables.values())
-    for row in tables["turnaround"]:
+    found = tables(_STATEMENT, values)
+    turnaround, pended, units, expiring = (
+        found[key].pop(0) for key in ("turnaround", "pended", "units", "expiring")
+    )
+    for row in found["turnaround"]:
         row["label"] = f"{row['payer']}, {_URGENCY[row['urgency']].split(' (')[0].lower()}"
     total = turnaround | {
         "label": "All payers",
@@ -204,7 +201,7 @@ def authorizations_rows(params, *, now: datetime | None = None) -> dict[str, lis
         "units_used_rate": units["units_used_rate"],
         "expiring": expiring["expiring"],
     }
-    return tables | {"total": [total]}
+    return found | {"total": [total]}
 
 
 _TURNAROUND_COLUMNS = (

@@ -1,12 +1,12 @@
 """Drug: grams ordered, rounded to vials, dispensed and given; billing units per payer.
 
-Two statements whatever the range. The arithmetic is the plan's (`infusions.plan`), stored as it ran on
+One statement whatever the range. The arithmetic is the plan's (`infusions.plan`), stored as it ran on
 the session and on the authorization's usage: nothing here recomputes a dose or a unit.
 """
 
 from reports import sql
 from reports.registry import Chart, Column, Report, Table, register
-from reports.rows import SESSIONS, plain
+from reports.rows import SESSIONS, jsonb_rows, tables
 
 DEFINITION = (
     "Infusions that ended (an end time charted), counted on the local day their booking starts at its "
@@ -27,7 +27,7 @@ DEFINITION = (
 _ENDED = (
     SESSIONS
     + """,
-ended AS (
+ended AS MATERIALIZED (
     SELECT se.id, se.booking_id, se.product_id,
            coalesce(se.ordered_grams, se.planned_grams) AS ordered_g,
            se.planned_grams AS planned_g, se.grams_given AS given_g,
@@ -41,38 +41,36 @@ ended AS (
 )"""
 )
 
-_BY_PRODUCT = (
+_STATEMENT = (
     _ENDED
-    + """
-SELECT ended.product_id, p.brand AS product, grouping(ended.product_id) = 1 AS total,
-       count(*) AS infusions,
-       coalesce(sum(ordered_g), 0) AS grams_ordered,
-       coalesce(sum(planned_g), 0) AS grams_planned,
-       coalesce(sum(planned_g - ordered_g), 0) AS vial_rounding_g,
-       coalesce(sum(vials), 0) AS vials_dispensed,
-       coalesce(sum(dispensed_g), 0) AS grams_dispensed,
-       coalesce(sum(given_g), 0) AS grams_given,
-       coalesce(sum(dispensed_g - given_g), 0) AS grams_not_given,
-       count(*) FILTER (WHERE vials IS NULL) AS infusions_without_lots
-FROM ended JOIN infusions_product p ON p.id = ended.product_id
-GROUP BY GROUPING SETS ((), (ended.product_id, p.brand))
-ORDER BY total DESC, product
-"""
+    + f""",
+by_product AS (
+    SELECT ended.product_id, p.brand AS product, grouping(ended.product_id) = 1 AS total,
+           count(*) AS infusions,
+           coalesce(sum(ordered_g), 0) AS grams_ordered,
+           coalesce(sum(planned_g), 0) AS grams_planned,
+           coalesce(sum(planned_g - ordered_g), 0) AS vial_rounding_g,
+           coalesce(sum(vials), 0) AS vials_dispensed,
+           coalesce(sum(dispensed_g), 0) AS grams_dispensed,
+           coalesce(sum(given_g), 0) AS grams_given,
+           coalesce(sum(dispensed_g - given_g), 0) AS grams_not_given,
+           count(*) FILTER (WHERE vials IS NULL) AS infusions_without_lots
+    FROM ended JOIN infusions_product p ON p.id = ended.product_id
+    GROUP BY GROUPING SETS ((), (ended.product_id, p.brand))
+),
+by_payer AS (
+    SELECT py.id AS payer_id, py.name AS payer, grouping(py.id) = 1 AS total,
+           count(*) AS infusions,
+           coalesce(sum(given_g), 0) AS grams_given,
+           coalesce(sum(u.units), 0) AS billing_units
+    FROM ended
+    LEFT JOIN insurance_authorizationusage u ON u.booking_id = ended.booking_id AND u.status = 'used'
+    LEFT JOIN insurance_priorauthorization a ON a.id = u.authorization_id
+    LEFT JOIN insurance_payer py ON py.id = a.payer_id
+    GROUP BY GROUPING SETS ((), (py.id, py.name))
 )
-
-_BY_PAYER = (
-    _ENDED
-    + """
-SELECT py.id AS payer_id, py.name AS payer, grouping(py.id) = 1 AS total,
-       count(*) AS infusions,
-       coalesce(sum(given_g), 0) AS grams_given,
-       coalesce(sum(u.units), 0) AS billing_units
-FROM ended
-LEFT JOIN insurance_authorizationusage u ON u.booking_id = ended.booking_id AND u.status = 'used'
-LEFT JOIN insurance_priorauthorization a ON a.id = u.authorization_id
-LEFT JOIN insurance_payer py ON py.id = a.payer_id
-GROUP BY GROUPING SETS ((), (py.id, py.name))
-ORDER BY total DESC, payer NULLS LAST
+SELECT {jsonb_rows("by_product", "x.total DESC, x.product")},
+       {jsonb_rows("by_payer", "x.total DESC, x.payer NULLS LAST")}
 """
 )
 
@@ -92,10 +90,9 @@ _GRAMS = (
 
 
 def drug_rows(params) -> dict[str, list[dict]]:
-    """The Drug report's tables (two statements): by product, by payer, and the total."""
-    values = sql.base_params(params)
-    products = plain(sql.rows(_BY_PRODUCT, values))
-    payers = plain(sql.rows(_BY_PAYER, values))
+    """The Drug report's tables (one statement): by product, by payer, and the total."""
+    found = tables(_STATEMENT, sql.base_params(params))
+    products, payers = found["by_product"], found["by_payer"]
     return {
         "by_product": [row for row in products if not row["total"]],
         "by_payer": [row | {"payer": row["payer"] or NO_PAYER} for row in payers if not row["total"]],

@@ -1,13 +1,12 @@
 """What the Safety, Authorizations and Drug reports' SQL shares: the infusion sessions of the range, a
-share as a percentage, and rows made plain for JSON, CSV and the charts.
+share as a percentage, and one statement answering several tables.
 
 The range is the calendar's (`reports.sql.BOOKINGS_IN_RANGE`): a session counts on the local day its
 booking starts at its own site, so a New York infusion at 23:30 on the day clocks change is that day's,
 whatever UTC says. Each day of a split-day cycle is its own booking and so its own session.
 """
 
-from datetime import date
-from decimal import Decimal
+import json
 from typing import Any
 
 from charting.models import InfusionSession
@@ -33,18 +32,16 @@ sessions AS (
 PERCENT = "round(100.0 * ({part}) / NULLIF({whole}, 0), 1)"
 
 
-def plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows with numbers as int or float and dates as ISO text, as the registry wants them."""
+def jsonb_rows(name: str, order: str) -> str:
+    """A select-list item: the rows of CTE `name` as one JSON array, in `order` ("[]" when none).
 
-    def one(value):
-        if isinstance(value, Decimal):
-            return (
-                int(value)
-                if value == value.to_integral_value() and value.as_tuple().exponent == 0
-                else float(value)
-            )
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
+    A report asks one statement for all its tables, each such an array, so PostgreSQL reads the
+    sessions once; numbers come back as int or float, dates as ISO text, as the registry wants."""
+    return f"(SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY {order}), '[]') FROM {name} x) AS {name}"
 
-    return [{key: one(value) for key, value in row.items()} for row in rows]
+
+def tables(statement: str, values: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Run a statement whose one row holds a JSON array per table; return {table: rows}."""
+    (row,) = sql.rows(statement, values)
+    # Django reads jsonb as text (its JSONField decodes it); so do we.
+    return {key: json.loads(value) for key, value in row.items()}

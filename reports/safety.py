@@ -1,13 +1,13 @@
 """Safety: reactions per infusion and per patient, flagged vitals, infusions ended short of dose.
 
-Three statements whatever the range; the definition below is shown beside the charts and in the README.
+One statement whatever the range; the definition below is shown beside the charts and in the README.
 """
 
 from charting.confirmations import END_REASONS
 from charting.models import CTCAE_GRADES, ReactionKind
 from reports import sql
 from reports.registry import Chart, Column, Report, Table, register
-from reports.rows import PERCENT, SESSIONS, plain
+from reports.rows import PERCENT, SESSIONS, jsonb_rows, tables
 
 DEFINITION = (
     "An infusion is an infusion session whose infusion started, counted on the local day its booking "
@@ -23,22 +23,22 @@ DEFINITION = (
     "the patients, and every reading of it (page, JSON or CSV) leaves an audit row."
 )
 
-_INFUSIONS = """,
-inf AS (
-    SELECT se.id, se.patient_id, se.product_id, se.end_reason,
-           EXISTS (SELECT 1 FROM infusions_reaction r WHERE r.session_id = se.id) AS reacted,
-           EXISTS (
-               SELECT 1 FROM infusions_vitalsreading v
-               WHERE v.session_id = se.id AND jsonb_array_length(v.flags) > 0
-           ) AS flagged
-    FROM sessions se
-    WHERE se.started_at IS NOT NULL
-)"""
-
-_BY_PRODUCT = (
+# The flagged sets (a partial index holds just them) and the sessions with a reaction, each read once and
+# hashed: a per-session lookup would cost the range's size in index probes.
+_STATEMENT = (
     SESSIONS
-    + _INFUSIONS
     + f""",
+inf AS MATERIALIZED (
+    SELECT se.id AS session_id, se.patient_id, se.product_id, se.site_id, se.local_day, se.started_at,
+           se.end_reason, se.end_note, se.planned_volume_ml, se.volume_given_ml,
+           r.session_id IS NOT NULL AS reacted, f.session_id IS NOT NULL AS flagged
+    FROM sessions se
+    LEFT JOIN (SELECT DISTINCT session_id FROM infusions_reaction) r ON r.session_id = se.id
+    LEFT JOIN (
+        SELECT DISTINCT session_id FROM infusions_vitalsreading WHERE NOT (flags = '[]'::jsonb)
+    ) f ON f.session_id = se.id
+    WHERE se.started_at IS NOT NULL
+),
 counted AS (
     SELECT inf.product_id, p.brand AS product, grouping(inf.product_id) = 1 AS total,
            count(*) AS infusions,
@@ -49,22 +49,15 @@ counted AS (
            count(*) FILTER (WHERE end_reason <> '') AS ended_short
     FROM inf JOIN infusions_product p ON p.id = inf.product_id
     GROUP BY GROUPING SETS ((), (inf.product_id, p.brand))
-)
-SELECT *,
-       {PERCENT.format(part="infusions_with_reaction", whole="infusions")} AS reaction_rate_per_infusion,
-       {PERCENT.format(part="patients_with_reaction", whole="patients")} AS reaction_rate_per_patient,
-       {PERCENT.format(part="infusions_with_flagged_vitals", whole="infusions")} AS flagged_vitals_rate,
-       {PERCENT.format(part="ended_short", whole="infusions")} AS ended_short_rate
-FROM counted
-ORDER BY total DESC, product
-"""
-)
-
-# Reactions by grade and by kind, and the infusions ended short by reason, over the same infusions.
-_BREAKDOWN = (
-    SESSIONS
-    + _INFUSIONS
-    + f""",
+),
+by_product AS (
+    SELECT *,
+           {PERCENT.format(part="infusions_with_reaction", whole="infusions")} AS reaction_rate_per_infusion,
+           {PERCENT.format(part="patients_with_reaction", whole="patients")} AS reaction_rate_per_patient,
+           {PERCENT.format(part="infusions_with_flagged_vitals", whole="infusions")} AS flagged_vitals_rate,
+           {PERCENT.format(part="ended_short", whole="infusions")} AS ended_short_rate
+    FROM counted
+),
 totals AS (SELECT count(*) AS infusions, count(DISTINCT patient_id) AS patients FROM inf),
 reactions AS (
     SELECT CASE WHEN grouping(r.grade) = 0 THEN 'grade' ELSE 'kind' END AS dimension,
@@ -72,35 +65,36 @@ reactions AS (
            count(*) AS reactions,
            count(DISTINCT r.session_id) AS infusions,
            count(DISTINCT inf.patient_id) AS patients
-    FROM infusions_reaction r JOIN inf ON inf.id = r.session_id
+    FROM infusions_reaction r JOIN inf ON inf.session_id = r.session_id
     GROUP BY GROUPING SETS ((r.grade), (r.kind))
 ),
-short AS (
+reasons AS (
     SELECT 'reason' AS dimension, end_reason AS key, 0 AS reactions, count(*) AS infusions, 0 AS patients
     FROM inf WHERE end_reason <> '' GROUP BY end_reason
+),
+breakdown AS (
+    SELECT x.*,
+           {PERCENT.format(part="x.infusions", whole="totals.infusions")} AS infusion_rate,
+           {PERCENT.format(part="x.patients", whole="totals.patients")} AS patient_rate
+    FROM (SELECT * FROM reactions UNION ALL SELECT * FROM reasons) x CROSS JOIN totals
+),
+ended_short AS (
+    SELECT inf.local_day AS day, st.name AS site, inf.session_id, inf.patient_id, pt.mrn,
+           pt.family_name || ', ' || pt.given_name AS patient, p.brand AS product, inf.started_at,
+           inf.planned_volume_ml, inf.volume_given_ml,
+           inf.planned_volume_ml - inf.volume_given_ml AS volume_short_ml,
+           inf.end_reason AS reason, inf.end_note AS note,
+           (SELECT max(r.grade) FROM infusions_reaction r WHERE r.session_id = inf.session_id)
+               AS worst_reaction_grade
+    FROM inf
+    JOIN scheduling_site st ON st.id = inf.site_id
+    JOIN patients_patient pt ON pt.id = inf.patient_id
+    JOIN infusions_product p ON p.id = inf.product_id
+    WHERE inf.end_reason <> ''
 )
-SELECT x.dimension, x.key, x.reactions, x.infusions, x.patients,
-       {PERCENT.format(part="x.infusions", whole="totals.infusions")} AS infusion_rate,
-       {PERCENT.format(part="x.patients", whole="totals.patients")} AS patient_rate
-FROM (SELECT * FROM reactions UNION ALL SELECT * FROM short) x CROSS JOIN totals
-ORDER BY x.dimension, x.infusions DESC, x.key
-"""
-)
-
-_SHORT_LIST = (
-    SESSIONS
-    + """
-SELECT se.local_day AS day, st.name AS site, se.id AS session_id, se.patient_id, pt.mrn,
-       pt.family_name || ', ' || pt.given_name AS patient, p.brand AS product,
-       se.planned_volume_ml, se.volume_given_ml, se.planned_volume_ml - se.volume_given_ml AS volume_short_ml,
-       se.end_reason AS reason, se.end_note AS note,
-       (SELECT max(r.grade) FROM infusions_reaction r WHERE r.session_id = se.id) AS worst_reaction_grade
-FROM sessions se
-JOIN scheduling_site st ON st.id = se.site_id
-JOIN patients_patient pt ON pt.id = se.patient_id
-JOIN infusions_product p ON p.id = se.product_id
-WHERE se.started_at IS NOT NULL AND se.end_reason <> ''
-ORDER BY se.local_day, st.name, se.started_at, se.id
+SELECT {jsonb_rows("by_product", "x.total DESC, x.product")},
+       {jsonb_rows("breakdown", "x.dimension, x.infusions DESC, x.key")},
+       {jsonb_rows("ended_short", "x.day, x.site, x.started_at, x.session_id")}
 """
 )
 
@@ -131,19 +125,19 @@ _LABELS = {
 
 
 def safety_rows(params) -> dict[str, list[dict]]:
-    """The Safety report's tables (three statements): by product, by grade, by kind, ended short by
+    """The Safety report's tables (one statement): by product, by grade, by kind, ended short by
     reason, the per-patient list of infusions ended short (patient data: audited) and the total."""
-    values = sql.base_params(params)
-    products = plain(sql.rows(_BY_PRODUCT, values))
+    found = tables(_STATEMENT, sql.base_params(params))
     out: dict[str, list[dict]] = {"by_grade": [], "by_kind": [], "ended_short_by_reason": []}
-    for row in plain(sql.rows(_BREAKDOWN, values)):
+    for row in found["breakdown"]:
         dimension = row.pop("dimension")
         row["label"] = _LABELS[dimension].get(row["key"], row["key"])
         out["ended_short_by_reason" if dimension == "reason" else f"by_{dimension}"].append(row)
     out["by_grade"].sort(key=lambda row: int(row["key"]))
+    products = found["by_product"]
     return out | {
         "by_product": [row for row in products if not row["total"]],
-        "ended_short": plain(sql.rows(_SHORT_LIST, values)),
+        "ended_short": found["ended_short"],
         "total": [row | {"product": "All products"} for row in products if row["total"]],
     }
 
