@@ -14,13 +14,14 @@ from infusions.models import TreatmentOrder
 from reports import sql
 
 # `sessions`: the infusion sessions of the range's bookings at the chosen sites, of the chosen
-# product (the session's order's), with their booking's `local_day`, `site_id` and the `product_id`.
+# product (the session's order's), with their booking's `local_day`, `booked_start`, `site_id` and
+# the `product_id` (read `local_day` only where needed: it converts each row to local time).
 SESSIONS = (
     "WITH "
     + sql.BOOKINGS_IN_RANGE
     + f""",
 sessions AS (
-    SELECT se.*, b.day AS local_day, b.site_id, o.product_id
+    SELECT se.*, b.day AS local_day, b.start AS booked_start, b.site_id, o.product_id
     FROM range_bookings b
     JOIN {InfusionSession._meta.db_table} se ON se.booking_id = b.id
     JOIN {TreatmentOrder._meta.db_table} o ON o.id = se.order_id

@@ -29,7 +29,7 @@ _STATEMENT = (
     SESSIONS
     + f""",
 inf AS MATERIALIZED (
-    SELECT se.id AS session_id, se.patient_id, se.product_id, se.site_id, se.local_day, se.started_at,
+    SELECT se.id AS session_id, se.patient_id, se.product_id, se.site_id, se.booked_start, se.started_at,
            se.end_reason, se.end_note, se.planned_volume_ml, se.volume_given_ml,
            r.session_id IS NOT NULL AS reacted, f.session_id IS NOT NULL AS flagged
     FROM sessions se
@@ -79,7 +79,8 @@ breakdown AS (
     FROM (SELECT * FROM reactions UNION ALL SELECT * FROM reasons) x CROSS JOIN totals
 ),
 ended_short AS (
-    SELECT inf.local_day AS day, st.name AS site, inf.session_id, inf.patient_id, pt.mrn,
+    SELECT (inf.booked_start AT TIME ZONE st.time_zone)::date AS day, st.name AS site,
+           inf.session_id, inf.patient_id, pt.mrn,
            pt.family_name || ', ' || pt.given_name AS patient, p.brand AS product, inf.started_at,
            inf.planned_volume_ml, inf.volume_given_ml,
            inf.planned_volume_ml - inf.volume_given_ml AS volume_short_ml,
