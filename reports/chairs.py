@@ -182,7 +182,11 @@ register(
                 ),
                 chart=Chart("heatmap", x="hour", rows="weekday", y=("occupancy_pct",), unit="%"),
             ),
-            _table("total", "Utilisation, whole range", "", "text"),
+            Table(
+                key="total",
+                title="Utilisation, whole range",
+                columns=(Column("label", "", "text"), *MEASURES),
+            ),
         ),
         compute=chairs_rows,
     )
