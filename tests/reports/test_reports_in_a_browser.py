@@ -3,10 +3,9 @@ chart and downloads the CSV."""
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
-
-from tests.browser.conftest import page, screenshot, stray_connections_closed  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +46,7 @@ def test_a_manager_reads_the_dashboard_then_the_chairs_report_and_downloads_its_
 
     with page.expect_download() as download:
         by_day.locator("a.report-csv").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:2] == ["Day", "Open chair-minutes"]
     assert [row[0] for row in rows[1:]] == ["2026-11-01", "2026-11-02"]
