@@ -12,6 +12,7 @@ active chair is open for every slot. `tests/reports/test_sql.py` holds them to `
 .site_days` on a DST week.
 """
 
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
@@ -138,8 +139,7 @@ range_bookings AS (
     SELECT b.*, (b.start AT TIME ZONE s.time_zone)::date AS day
     FROM {booking} b JOIN {site} s ON s.id = b.site_id
     WHERE b.site_id = ANY(%(sites)s)
-      AND b.start >= %(start)s::date - interval '1 day'
-      AND b.start < %(end)s::date + interval '2 days'
+      AND b.start >= %(from_utc)s AND b.start < %(to_utc)s
       AND (b.start AT TIME ZONE s.time_zone)::date BETWEEN %(start)s::date AND %(end)s::date
 )
 """.format(**TABLES)
@@ -152,6 +152,9 @@ def base_params(params) -> dict[str, Any]:
         "start": params.start,
         "end": params.end,
         "product": params.product.pk if params.product is not None else None,
+        # A day either side of the range in UTC holds every local day of it in any zone.
+        "from_utc": datetime.combine(params.start, time.min, tzinfo=UTC) - timedelta(days=1),
+        "to_utc": datetime.combine(params.end, time.min, tzinfo=UTC) + timedelta(days=2),
         "inactive": INACTIVE,
         # No booking is longer: bounds overlap lookups so the (site, start) index serves them.
         "max_session": MAX_SESSION,
