@@ -51,3 +51,10 @@ def test_a_manager_reads_the_dashboard_then_the_chairs_report_and_downloads_its_
     assert rows[0][:2] == ["Day", "Open chair-minutes"]
     assert [row[0] for row in rows[1:]] == ["2026-11-01", "2026-11-02"]
     assert rows[1][4] == "33.3"  # Sunday's scheduled utilisation, as the page shows it
+
+    # The widest report (Flow, 17 columns) scrolls its tables, not the page.
+    with page.expect_navigation():
+        page.click(".report-nav a:text('Flow')")
+    assert page.locator("#table-total tbody tr").first.inner_text().startswith("All")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    screenshot("reports-flow")
