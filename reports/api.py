@@ -5,11 +5,12 @@ One view class per registered report, made here from its `Report`, so each has i
 parameters in the OpenAPI schema.
 """
 
+from django.http import Http404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, renderers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -121,6 +122,15 @@ class ReportView(APIView):
     permission_classes = [ReadsReports]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
 
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            # DRF answers an unknown ?format= with a 404; it is bad input.
+            raise ValidationError(
+                {"format": [ErrorDetail("format is json or csv.", code="format_invalid")]}
+            ) from None
+
     def handle_exception(self, exc):
         # An error is JSON whatever format was asked for (the API's one error shape).
         self.request.accepted_renderer = renderers.JSONRenderer()
@@ -134,7 +144,14 @@ class ReportView(APIView):
         table_key = request.query_params.get("table") or None
         table = report.table(table_key)
         if table is None:
-            raise NotFound(f"Report {report.slug} has no table {table_key!r}.")
+            names = ", ".join(t.key for t in report.tables)
+            raise ValidationError(
+                {
+                    "table": [
+                        ErrorDetail(f"The {report.slug} report's tables are {names}.", code="unknown_table")
+                    ]
+                }
+            )
         data = report.compute(params)
         if request.accepted_renderer.format == "csv":
             audit_patient_rows(request, report, data, via="api", tables={table.key})

@@ -92,35 +92,22 @@ ORDER BY gr.grouping, gr.day, gr.weekday, gr.kind, s.name
 
 HEATMAP_SQL = (
     "WITH "
-    + ",".join((sql.OPEN_DAYS, sql.ACTIVE_CHAIRS))
+    + ",".join((sql.OPEN_DAYS, sql.OPEN_SLOTS, sql.ACTIVE_CHAIRS, sql.BOOKINGS_IN_RANGE, sql.SLOT_LOAD))
     + """,
 site_chairs AS (SELECT site_id, sum(chairs) AS chairs FROM active_chairs GROUP BY site_id),
-hours AS (  -- each local hour of each open day, cut to the opening hours
-    SELECT od.site_id, od.day, h AS hour,
-           greatest(od.opens_at, (od.day + make_interval(hours => h)) AT TIME ZONE od.tz) AS h_start,
-           least(od.opens_at + make_interval(mins => od.slot_count * od.grid),
-                 (od.day + make_interval(hours => h + 1)) AT TIME ZONE od.tz) AS h_end
-    FROM open_days od CROSS JOIN generate_series(0, 23) h
+hours AS (
+    SELECT extract(isodow FROM sl.day)::int - 1 AS weekday,
+           extract(hour FROM sl.slot_start AT TIME ZONE sl.tz)::int AS hour,
+           sl.grid * sc.chairs AS open_minutes, sl.grid * sl.patients AS booked_minutes
+    FROM slot_load sl JOIN site_chairs sc ON sc.site_id = sl.site_id
 )
-SELECT extract(isodow FROM hr.day)::int - 1 AS weekday, hr.hour,
-       round(sum(extract(epoch FROM hr.h_end - hr.h_start) / 60 * sc.chairs))::int AS open_chair_minutes,
-       round(sum(bk.minutes))::int AS booked_chair_minutes,
-       round(100 * sum(bk.minutes)
-             / nullif(sum(extract(epoch FROM hr.h_end - hr.h_start) / 60 * sc.chairs), 0),
-             1)::float8 AS occupancy_pct
-FROM hours hr
-JOIN site_chairs sc ON sc.site_id = hr.site_id
-CROSS JOIN LATERAL (
-    SELECT coalesce(sum(extract(epoch FROM least(b."end", hr.h_end) - greatest(b.start, hr.h_start)) / 60), 0)
-           AS minutes
-    FROM {booking} b
-    WHERE b.site_id = hr.site_id AND b.start < hr.h_end AND b."end" > hr.h_start
-      AND b.start > hr.h_start - %(max_session)s::interval AND b.status <> ALL(%(inactive)s)
-) bk
-WHERE hr.h_end > hr.h_start
+SELECT weekday, hour, sum(open_minutes)::int AS open_chair_minutes,
+       sum(booked_minutes)::int AS booked_chair_minutes,
+       round(100.0 * sum(booked_minutes) / nullif(sum(open_minutes), 0), 1)::float8 AS occupancy_pct
+FROM hours
 GROUP BY 1, 2
 ORDER BY 1, 2
-""".format(**sql.TABLES)
+"""
 )
 
 
@@ -182,7 +169,11 @@ register(
                 ),
                 chart=Chart("heatmap", x="hour", rows="weekday", y=("occupancy_pct",), unit="%"),
             ),
-            _table("total", "Utilisation, whole range", "", "text"),
+            Table(
+                key="total",
+                title="Utilisation, whole range",
+                columns=(Column("label", "", "text"), *MEASURES),
+            ),
         ),
         compute=chairs_rows,
     )

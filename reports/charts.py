@@ -13,10 +13,12 @@ LIMIT = "#6b7280"
 Number = float | int | None
 
 
-def _frame(width: int, height: int, label: str) -> list[str]:
+def _frame(width: int, height: int, label: str, kind: str) -> list[str]:
+    # width and height are the natural size; the page's CSS lets a chart shrink, never grow.
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(label)}" font-family="sans-serif" class="report-chart">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(label)}" font-family="sans-serif" '
+        f'class="report-chart {kind}">',
         f"<title>{escape(label)}</title>",
     ]
 
@@ -42,20 +44,23 @@ def _axes(out, *, left, top, plot_w, plot_h, high, unit, labels, small):
     for i, label in enumerate(labels):
         if i % every == 0 or (small and i == len(labels) - 1):
             x = left + step * (i + 0.5)
+            anchor = "middle"
+            if small:  # the thumbnail's first and last labels stay inside it
+                x, anchor = (left, "start") if i == 0 else (left + plot_w, "end")
             out.append(
-                f'<text x="{x:.1f}" y="{top + plot_h + 14}" font-size="10" text-anchor="middle">'
+                f'<text x="{x:.1f}" y="{top + plot_h + 14}" font-size="10" text-anchor="{anchor}">'
                 f"{escape(label)}</text>"
             )
 
 
-def _legend(out, names: Sequence[str], *, left: int, limit_name: str | None) -> None:
+def _legend(out, names: Sequence[str], *, left: int, limit_name: str | None, small: bool) -> None:
     parts = [
         f'<tspan fill="{COLOURS[i % len(COLOURS)]}">&#9632; {escape(name)}</tspan>'
         for i, name in enumerate(names)
     ]
     if limit_name:
-        parts.append(f'<tspan fill="{LIMIT}">- - {escape(limit_name)}</tspan>')
-    out.append(f'<text x="{left}" y="14" font-size="11">{" ".join(parts)}</text>')
+        parts.append(f'<tspan fill="{LIMIT}">- - {escape("limit" if small else limit_name)}</tspan>')
+    out.append(f'<text x="{left}" y="14" font-size="{8 if small else 11}">{" ".join(parts)}</text>')
 
 
 def _top(series: Sequence[tuple[str, Sequence[Number]]], limit: Sequence[Number] | None) -> float:
@@ -80,8 +85,8 @@ def xy_chart(
     plot_w, plot_h = width - left - 12, height - top - 24
     limit_values = limit[1] if limit else None
     high = _top(series, limit_values)
-    out = _frame(width, height, title or ", ".join(name for name, _ in series))
-    _legend(out, [name for name, _ in series], left=left, limit_name=limit[0] if limit else None)
+    out = _frame(width, height, title or ", ".join(name for name, _ in series), kind)
+    _legend(out, [name for name, _ in series], left=left, limit_name=limit[0] if limit else None, small=small)
     _axes(
         out,
         left=left,
@@ -113,6 +118,13 @@ def xy_chart(
                 )
         else:
             _polyline(out, values, step=step, left=left, y_of=y_of, colour=colour, dashed=False)
+            if len(values) <= 62:  # a day between two gaps is a point, not an invisible line
+                out.extend(
+                    f'<circle cx="{left + step * (i + 0.5):.1f}" cy="{y_of(v):.1f}" r="{2 if small else 3}" '
+                    f'fill="{colour}"/>'
+                    for i, v in enumerate(values)
+                    if v is not None
+                )
     if limit_values:
         _polyline(out, limit_values, step=step, left=left, y_of=y_of, colour=LIMIT, dashed=True)
     out.append("</svg>")
@@ -146,12 +158,12 @@ def heatmap(
     small: bool = False,
 ) -> str:
     """A grid of `rows` x `columns`, each cell shaded by its value (white 0 -> dark blue the highest)."""
-    cell_w, cell_h = (12, 12) if small else (28, 22)
+    cell_w, cell_h = (12, 12) if small else (44, 26)
     left, top = (4, 4) if small else (44, 30)
     width = left + cell_w * max(1, len(columns)) + 8
-    height = top + cell_h * max(1, len(rows)) + 8
+    height = top + cell_h * max(1, len(rows)) + (8 if small else 30)
     high = max([v for row in values for v in row if v is not None] + [0]) or 1.0
-    out = _frame(width, height, title or "Heat map")
+    out = _frame(width, height, title or "Heat map", "heatmap")
     if not small:
         for j, column in enumerate(columns):
             out.append(
@@ -179,5 +191,16 @@ def heatmap(
                 f'fill="{fill}">'
                 f"<title>{escape(row)} {escape(column)}: {escape(text)}</title></rect>"
             )
+            if not small and value is not None:
+                ink = "#fff" if value / high > 0.55 else "#111"
+                out.append(
+                    f'<text x="{x + cell_w / 2:.1f}" y="{y + cell_h * 0.65:.1f}" font-size="10" '
+                    f'text-anchor="middle" fill="{ink}">{escape(text)}</text>'
+                )
+    if not small:
+        out.append(
+            f'<text x="{left}" y="{height - 10}" font-size="10">White: 0{escape(unit)}; darkest: '
+            f"{_fmt(high)}{escape(unit)}; grey: closed</text>"
+        )
     out.append("</svg>")
     return "\n".join(out)

@@ -21,29 +21,15 @@ DEFINITION = (
 
 NURSES_SQL = (
     "WITH "
-    + ",".join((sql.OPEN_DAYS, sql.OPEN_SLOTS))
+    + ",".join((sql.OPEN_DAYS, sql.OPEN_SLOTS, sql.BOOKINGS_IN_RANGE, sql.SLOT_LOAD))
     + """,
-slot_counts AS (
-    SELECT os.site_id, os.tz, os.slot_start, st.patients_per_nurse, st.starts_per_nurse_per_slot,
-           (SELECT count(*) FROM {booking} b
-             WHERE b.site_id = os.site_id AND b.start < os.slot_end AND b."end" > os.slot_start
-               AND b.start > os.slot_start - %(max_session)s::interval
-               AND b.status <> ALL(%(inactive)s)) AS patients,
-           (SELECT count(*) FROM {booking} b
-             WHERE b.site_id = os.site_id AND b.start >= os.slot_start AND b.start < os.slot_end
-               AND b.status <> ALL(%(inactive)s)) AS starts,
-           -- a shift longer than a day is not a shift: the bound lets the (site, start) index serve
-           (SELECT count(*) FROM {shift} n
-             WHERE n.site_id = os.site_id AND n.start <= os.slot_start AND n."end" >= os.slot_end
-               AND n.start > os.slot_start - interval '24 hours') AS nurses
-    FROM open_slots os JOIN {site} st ON st.id = os.site_id
-),
 slots AS (
-    SELECT *, extract(hour FROM slot_start AT TIME ZONE tz)::int AS hour,
-           to_char(slot_start AT TIME ZONE tz, 'HH24:MI') AS time_of_day,
-           patients::numeric / nullif(nurses, 0) AS per_nurse,
-           nurses * starts_per_nurse_per_slot AS start_limit
-    FROM slot_counts
+    SELECT sl.*, st.patients_per_nurse,
+           extract(hour FROM sl.slot_start AT TIME ZONE sl.tz)::int AS hour,
+           to_char(sl.slot_start AT TIME ZONE sl.tz, 'HH24:MI') AS time_of_day,
+           sl.patients::numeric / nullif(sl.nurses, 0) AS per_nurse,
+           sl.nurses * st.starts_per_nurse_per_slot AS start_limit
+    FROM slot_load sl JOIN {site} st ON st.id = sl.site_id
 )
 SELECT CASE WHEN GROUPING(hour) = 0 THEN 'by_hour' ELSE 'starts' END AS grouping,
        hour, time_of_day, count(*) AS slots,

@@ -6,7 +6,8 @@
     product  a product id (reports that break down by product use it; the others ignore it)
 
 Bad input raises a ValidationError naming the field, with a stable code: `range_too_long` (more than two
-years), `range_reversed` (end before start), `unknown_site`, `unknown_product`, `date_invalid`. The API
+years), `range_reversed` (end before start), `unknown_site`, `unknown_product`, `date_invalid`
+(not a date, or outside 1900-2199). The API
 answers it as a 400 `{"code", "detail", "fields"}`; the admin page shows it on the form.
 """
 
@@ -22,6 +23,8 @@ from scheduling.models import Site
 
 DEFAULT_DAYS = 28
 MAX_YEARS = 2
+# Far enough for any clinic's records, near enough that date arithmetic cannot overflow.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,12 @@ def _date(query, name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise _error(name, "date_invalid", f"{name} must be a date as YYYY-MM-DD.") from None
+    if not EARLIEST <= day <= LATEST:
+        raise _error(name, "date_invalid", f"{name} must be between {EARLIEST} and {LATEST}.")
+    return day
 
 
 def _site_ids(query) -> list[str]:

@@ -78,6 +78,51 @@ open_slots AS (
 )
 """
 
+# The calendar's load of each slot (`scheduling.availability.day_grid`), for every slot of OPEN_SLOTS:
+# patients = bookings holding a chair that overlap the slot (a part-slot booking holds the slot);
+# starts = those starting exactly at the slot's start; nurses = shifts covering the whole slot. Counted
+# as +1/-1 at each booking's and shift's first and last slot and summed over the day (a window
+# function), so the cost is one row per booking and shift, not per booking and slot.
+SLOT_LOAD = """
+slot_bookings AS (
+    SELECT od.site_id, od.day,
+           greatest(0, floor(extract(epoch FROM b.start - od.opens_at) / (60 * od.grid)))::int AS lo,
+           least(od.slot_count, ceil(extract(epoch FROM b."end" - od.opens_at) / (60 * od.grid)))::int AS hi,
+           (b.start >= od.opens_at
+            AND mod(extract(epoch FROM b.start - od.opens_at)::bigint, 60 * od.grid) = 0) AS on_grid
+    FROM range_bookings b JOIN open_days od ON od.site_id = b.site_id AND od.day = b.day
+    WHERE b.status <> ALL(%(inactive)s)
+),
+slot_shifts AS (
+    SELECT od.site_id, od.day,
+           greatest(0, ceil(extract(epoch FROM n.start - od.opens_at) / (60 * od.grid)))::int AS lo,
+           least(od.slot_count, floor(extract(epoch FROM n."end" - od.opens_at) / (60 * od.grid)))::int AS hi
+    FROM open_days od CROSS JOIN LATERAL (
+        -- per open day, through the (site, start) index; a shift longer than a day is not a shift
+        SELECT n.start, n."end" FROM {shift} n
+        WHERE n.site_id = od.site_id AND n.start > od.opens_at - interval '24 hours'
+          AND n.start < od.opens_at + make_interval(mins => od.slot_count * od.grid) AND n."end" > od.opens_at
+        OFFSET 0  -- keeps the planner from flattening this into a join of every shift with every day
+    ) n
+),
+slot_deltas AS (
+    SELECT site_id, day, i, sum(dp) AS dp, sum(dn) AS dn, sum(ds) AS ds FROM (
+        SELECT site_id, day, lo AS i, 1 AS dp, 0 AS dn, on_grid::int AS ds FROM slot_bookings WHERE hi > lo
+        UNION ALL SELECT site_id, day, hi, -1, 0, 0 FROM slot_bookings WHERE hi > lo
+        UNION ALL SELECT site_id, day, lo, 0, 1, 0 FROM slot_shifts WHERE hi > lo
+        UNION ALL SELECT site_id, day, hi, 0, -1, 0 FROM slot_shifts WHERE hi > lo
+    ) d GROUP BY site_id, day, i
+),
+slot_load AS (
+    SELECT os.site_id, os.tz, os.grid, os.day, os.i, os.slot_start,
+           (sum(coalesce(sd.dp, 0)) OVER day_slots)::int AS patients,
+           (sum(coalesce(sd.dn, 0)) OVER day_slots)::int AS nurses,
+           coalesce(sd.ds, 0)::int AS starts
+    FROM open_slots os LEFT JOIN slot_deltas sd USING (site_id, day, i)
+    WINDOW day_slots AS (PARTITION BY os.site_id, os.day ORDER BY os.i)
+)
+""".format(**TABLES)
+
 # Active chairs of each site by kind: the chairs that are open while the site is.
 ACTIVE_CHAIRS = """
 active_chairs AS (

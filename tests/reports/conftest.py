@@ -29,6 +29,7 @@ from django.db import transaction
 
 from charting.models import InfusionSession, SessionStatus
 from scheduling.models import Booking, BookingEvent, Site
+from tests.browser.conftest import page, screenshot, stray_connections_closed  # noqa: F401 - the browser test
 from tests.factories import PatientFactory
 from tests.infusions.calendar import NEW_YORK, make_order
 from tests.infusions.factories import ProductFactory, cycle_day
