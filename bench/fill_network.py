@@ -42,6 +42,17 @@ ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_A
 CHUNK = 5000
 
 
+def _periods(year: int, month: int, count: int = 3) -> list[tuple[date, date]]:
+    """`count` six-month periods, the first starting on the 1st of `month` of `year` (month may pass 12)."""
+    out = []
+    for k in range(count):
+        y, m = divmod(month - 1 + 6 * k, 12)
+        first = date(year + y, m + 1, 1)
+        y2, m2 = divmod(month - 1 + 6 * (k + 1), 12)
+        out.append((first, date(year + y2, m2 + 1, 1) - timedelta(days=1)))
+    return out
+
+
 def _copy(table: str, columns: str, rows: list[tuple]) -> None:
     """COPY rows into a table (columns space-separated, constants of this script)."""
     from django.db import connection
@@ -414,7 +425,9 @@ class Filler:
         return {"vitals": len(vitals), "reactions": len(reactions), "lots": len(lots)}
 
     def _insurance(self, site, patients, orders, bookings, plans, sessions) -> dict:
-        """Four patients in five covered; two requests a year each (January-June, July-December)."""
+        """Four patients in five covered; a request for each six months, the patients' periods
+        staggered by month (one starts its periods in July, the next in August, ...), so requests are
+        submitted, decided and expire in every month of the year."""
         from infusions import plan
         from insurance.models import (
             DECISION_WINDOWS,
@@ -443,9 +456,7 @@ class Filler:
         )
         auths, events = [], []
         for i, coverage in coverages.items():
-            for half, (first, last) in enumerate(
-                ((date(2026, 1, 1), date(2026, 6, 30)), (date(2026, 7, 1), date(2026, 12, 31)))
-            ):
+            for half, (first, last) in enumerate(_periods(2025, 7 + i % 6)):
                 urgency = "expedited" if rng.random() < 0.2 else "standard"
                 submitted = datetime.combine(
                     first - timedelta(days=rng.randrange(5, 25)), clock(10), tzinfo=zone
@@ -519,15 +530,15 @@ class Filler:
                 )
         AuthorizationEvent.objects.bulk_create(events, batch_size=CHUNK)
         # Each booked or given day of a granted authorization holds its units.
-        granted = {}
+        granted: dict[int, list] = {}
         for auth in saved:
             if auth.units_approved:
-                granted[(auth.patient_id, auth.valid_from)] = auth
+                granted.setdefault(auth.patient_id, []).append(auth)
         given = {s.booking_id: s for s in sessions}
         usage = []
         for b, (i, *_rest, rounding, _m) in zip(bookings, plans, strict=True):
             day = b.start.astimezone(zone).date()
-            auth = granted.get((b.patient_id, date(2026, 1, 1) if day.month <= 6 else date(2026, 7, 1)))
+            auth = next((a for a in granted.get(b.patient_id, ()) if a.valid_from <= day <= a.valid_to), None)
             if (
                 auth is None
                 or not (auth.valid_from <= day <= auth.valid_to)
