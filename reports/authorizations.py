@@ -51,11 +51,16 @@ _IN_SCOPE = """
 # Each table is a CTE of one statement; its first row is its total (GROUPING SETS' empty set, there even
 # when nothing is counted).
 _STATEMENT = f"""
-WITH requests AS (
-    SELECT a.id, a.payer_id, a.urgency
+WITH scoped AS MATERIALIZED (
+    SELECT a.id, a.payer_id, a.urgency, a.status, a.submitted_at, a.units_approved, a.valid_from,
+           a.valid_to
     FROM insurance_priorauthorization a
+    WHERE {_IN_SCOPE}
+),
+requests AS (
     -- submitted_at is the latest submission, no earlier than the first.
-    WHERE a.submitted_at >= %(start)s::date - interval '1 day' AND {_IN_SCOPE}
+    SELECT a.id, a.payer_id, a.urgency FROM scoped a
+    WHERE a.submitted_at >= %(start)s::date - interval '1 day'
 ),
 answers AS (
     SELECT e.authorization_id AS id,
@@ -105,8 +110,8 @@ pended_now AS (
                SELECT max(e.at) FROM insurance_authorizationevent e
                WHERE e.authorization_id = a.id AND e.kind = 'transition' AND e.to_status = 'pended'
            )) / 86400.0 AS age_days
-    FROM insurance_priorauthorization a
-    WHERE a.status = 'pended' AND {_IN_SCOPE}
+    FROM scoped a
+    WHERE a.status = 'pended'
 ),
 pended AS (
     SELECT pended_now.payer_id, py.name AS payer, grouping(pended_now.payer_id) = 1 AS total,
@@ -118,10 +123,9 @@ pended AS (
 ),
 granted AS (
     SELECT a.id, a.payer_id, a.units_approved
-    FROM insurance_priorauthorization a
+    FROM scoped a
     WHERE a.status = ANY(%(ever_granted)s) AND a.units_approved IS NOT NULL
       AND a.valid_from <= %(end)s AND a.valid_to >= %(start)s
-      AND {_IN_SCOPE}
 ),
 granted_usage AS (
     SELECT u.authorization_id AS id,
@@ -151,11 +155,10 @@ expiring_soon AS (
                SELECT sum(u.units) FROM insurance_authorizationusage u
                WHERE u.authorization_id = a.id AND u.status <> 'released'
            ), 0) AS units_left
-    FROM insurance_priorauthorization a
+    FROM scoped a
     WHERE a.status = ANY(%(granted)s)
       AND a.valid_to BETWEEN (%(now)s AT TIME ZONE {_ZONE})::date
                          AND (%(now)s AT TIME ZONE {_ZONE})::date + %(expiring_days)s
-      AND {_IN_SCOPE}
 ),
 expiring AS (
     SELECT expiring_soon.payer_id, py.name AS payer, grouping(expiring_soon.payer_id) = 1 AS total,
