@@ -161,3 +161,9 @@ def test_every_report_s_definition_is_in_the_readme():
     readme = re.sub(r"\s+", " ", (settings.BASE_DIR / "README.md").read_text())
     for report in all_reports():
         assert re.sub(r"\s+", " ", report.definition) in readme, report.slug
+
+
+def test_an_unknown_report_is_a_json_404(api, manager):
+    response = api.as_user(manager).get("/api/v1/reports/nope/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
