@@ -130,7 +130,7 @@ class ReportAdmin(admin.ModelAdmin):
             data = report.compute(params)
             audit_patient_rows(request, report, data, via="admin")
             query = params.query()
-            api = reverse(f"report-{report.slug}")
+            api = reverse("report", args=[report.slug])
             for table in report.tables:
                 rows = data[table.key]
                 tables.append(

@@ -92,7 +92,7 @@ ORDER BY gr.grouping, gr.day, gr.weekday, gr.kind, s.name
 
 HEATMAP_SQL = (
     "WITH "
-    + ",".join((sql.OPEN_DAYS, sql.OPEN_SLOTS, sql.ACTIVE_CHAIRS, sql.BOOKINGS_IN_RANGE, sql.SLOT_LOAD))
+    + ",".join((sql.OPEN_DAYS, sql.OPEN_SLOTS, sql.ACTIVE_CHAIRS, sql.SLOT_LOAD))
     + """,
 site_chairs AS (SELECT site_id, sum(chairs) AS chairs FROM active_chairs GROUP BY site_id),
 hours AS (

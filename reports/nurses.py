@@ -21,7 +21,7 @@ DEFINITION = (
 
 NURSES_SQL = (
     "WITH "
-    + ",".join((sql.OPEN_DAYS, sql.OPEN_SLOTS, sql.BOOKINGS_IN_RANGE, sql.SLOT_LOAD))
+    + ",".join((sql.OPEN_DAYS, sql.OPEN_SLOTS, sql.SLOT_LOAD))
     + """,
 slots AS (
     SELECT sl.*, st.patients_per_nurse,

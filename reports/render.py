@@ -32,12 +32,24 @@ def chart_svg(table: Table, rows: list[Row], *, small: bool = False) -> str:
     )
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # shown as text, never run (a site or product named "=HYPERLINK(...)")
+    return value
+
+
 def csv_text(table: Table, rows: list[Row]) -> str:
     """The table as CSV: a header of column titles, then one line per row (empty cell for no value)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([c.title for c in table.columns])
-    writer.writerows([["" if r.get(c.key) is None else r[c.key] for c in table.columns] for r in rows])
+    writer.writerows([[_csv_cell(r.get(c.key)) for c in table.columns] for r in rows])
     return buffer.getvalue()
 
 

@@ -46,11 +46,13 @@ TABLES = {
 # Booked but not holding a chair (the calendar's INACTIVE_STATUSES): cancelled and no-show.
 INACTIVE = [str(status) for status in INACTIVE_STATUSES]
 
-# Each open local day of each chosen site, %(sites)s, from %(start)s to %(end)s: its opening and closing
-# instants and how many grid slots it holds.
+# Each open local day of each chosen site, %(sites)s, from %(start)s to %(end)s: its bounds (local
+# midnight to midnight, 23 or 25 hours across DST), its opening instant and how many grid slots it holds.
 OPEN_DAYS = """
 open_days AS (
     SELECT s.id AS site_id, s.time_zone AS tz, s.grid_minutes AS grid, d.day,
+           d.day::timestamp AT TIME ZONE s.time_zone AS day_start,
+           (d.day + 1)::timestamp AT TIME ZONE s.time_zone AS day_end,
            (d.day + oh.opens) AT TIME ZONE s.time_zone AS opens_at,
            floor(extract(epoch FROM ((d.day + oh.closes) AT TIME ZONE s.time_zone)
                                   - ((d.day + oh.opens) AT TIME ZONE s.time_zone))
@@ -90,8 +92,13 @@ slot_bookings AS (
            least(od.slot_count, ceil(extract(epoch FROM b."end" - od.opens_at) / (60 * od.grid)))::int AS hi,
            (b.start >= od.opens_at
             AND mod(extract(epoch FROM b.start - od.opens_at)::bigint, 60 * od.grid) = 0) AS on_grid
-    FROM range_bookings b JOIN open_days od ON od.site_id = b.site_id AND od.day = b.day
-    WHERE b.status <> ALL(%(inactive)s)
+    FROM open_days od CROSS JOIN LATERAL (
+        -- the day's bookings: those starting within its local bounds, through the (site, start) index
+        SELECT b.start, b."end" FROM {booking} b
+        WHERE b.site_id = od.site_id AND b.start >= od.day_start AND b.start < od.day_end
+          AND b.status <> ALL(%(inactive)s)
+        OFFSET 0  -- keeps the planner from flattening this into a join of every booking with every day
+    ) b
 ),
 slot_shifts AS (
     SELECT od.site_id, od.day,

@@ -72,3 +72,30 @@ def test_the_flow_page_offers_the_product_filter(client, manager, clinic):
     client.force_login(manager)
     page = client.get("/admin/reports/report/flow/", range_query(clinic, product=clinic.product_a.pk))
     assert f'<option value="{clinic.product_a.pk}" selected>' in page.content.decode()
+
+
+@pytest.fixture
+def people_report(clinic):
+    """A per-patient report registered for one test (part B's "ended short of dose" is one such)."""
+    from reports import registry
+    from tests.reports.test_api import _patient_report
+
+    report = registry.register(
+        _patient_report([clinic.bookings["A"].patient_id, clinic.bookings["F"].patient_id])
+    )
+    yield report
+    registry._REPORTS.pop(report.slug)
+
+
+def test_a_per_patient_table_shown_in_the_admin_is_audited(client, manager, clinic, people_report):
+    from clinic.audit import reads_of
+    from patients.models import Patient
+
+    client.force_login(manager)
+    response = client.get("/admin/reports/report/test-people/", range_query(clinic))
+    assert response.status_code == 200
+    for key in ("A", "F"):
+        reads = reads_of(Patient, clinic.bookings[key].patient_id).filter(actor=manager)
+        assert reads.count() == 1
+        assert reads.first().additional_data["detail"] == "report test-people: people"
+    assert not reads_of(Patient, clinic.bookings["B"].patient_id).exists()

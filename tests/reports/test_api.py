@@ -161,3 +161,19 @@ def test_every_report_s_definition_is_in_the_readme():
     readme = re.sub(r"\s+", " ", (settings.BASE_DIR / "README.md").read_text())
     for report in all_reports():
         assert re.sub(r"\s+", " ", report.definition) in readme, report.slug
+
+
+def test_an_unknown_report_is_a_json_404(api, manager):
+    response = api.as_user(manager).get("/api/v1/reports/nope/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_is_text(api, manager, clinic):
+    clinic.site.name = '=HYPERLINK("http://x.test","open")'
+    clinic.site.save()
+    response = api.as_user(manager).get(
+        "/api/v1/reports/flow/", range_query(clinic, table="by_site", format="csv")
+    )
+    _, row = list(csv.reader(io.StringIO(response.content.decode())))
+    assert row[0] == "'" + clinic.site.name
