@@ -65,6 +65,8 @@ class InfusionSession(PatientOwned):
     dose_recomputed = models.BooleanField(default=False, help_text="Today's weight differs by over 5%.")
     # The plan as it stood when the checklist was done: what the pump is programmed from.
     protocol_name = models.CharField(max_length=80, blank=True)
+    # The day's ordered dose before rounding to whole vials (`Plan.dose_grams`); planned_grams is after.
+    ordered_grams = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     planned_grams = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     planned_volume_ml = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
     rate_cap_ml_per_hour = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
@@ -325,7 +327,12 @@ class VitalsReading(SessionOwned):
     class Meta:
         db_table = "infusions_vitalsreading"  # the table it had in infusions, kept
         ordering = ["session", "taken_at", "pk"]
-        indexes = [models.Index(fields=["session", "taken_at"])]
+        indexes = [
+            models.Index(fields=["session", "taken_at"]),
+            # Only the flagged sets (a few in a hundred): the Safety report finds them without reading
+            # every set of the range.
+            models.Index(fields=["session"], condition=~Q(flags=[]), name="vitals_flagged"),
+        ]
         constraints = [
             _client_id_unique("vitals"),
             models.CheckConstraint(

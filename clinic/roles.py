@@ -41,6 +41,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "clinic.view_staffpreference",
         "clinic.add_staffpreference",
         "clinic.change_staffpreference",
+        # Reports (utilisation, flow, safety, ...): read only, every site.
+        "reports.view_report",
     ),
     Role.SCHEDULER: (
         "patients.view_*",
@@ -63,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "charting.view_*",
         "clinic.view_notification",
         "clinic.change_notification",
+        "reports.view_report",
     ),
     Role.NURSE: (
         "patients.view_*",

@@ -55,6 +55,7 @@ urlpatterns = [
         AuthorizationOverrideView.as_view(),
         name="order-authorization-override",
     ),
+    path("api/v1/reports/", include("reports.urls")),
     path("api/v1/", include(router.urls)),
     path("chairside/", include("charting.urls")),
     path("api/auth/", include(api_auth_urls)),

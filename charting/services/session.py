@@ -129,6 +129,7 @@ def _check_in_replay(booking: Booking, client_id: uuid.UUID) -> InfusionSession 
 def _apply_plan(session: InfusionSession, result) -> None:
     plan = result.plan
     session.protocol_name = result.protocol_name
+    session.ordered_grams = plan.dose_grams
     session.planned_grams = plan.rounded_dose_grams
     session.planned_volume_ml = plan.volume_ml
     session.plan_steps = [

@@ -1,0 +1,3 @@
+from reports import api
+
+urlpatterns = api.urlpatterns()
