@@ -1,0 +1,208 @@
+"""Claim and ClaimResponse under /fhir/R4/: prior authorization in the Da Vinci PAS shape.
+
+- `GET  Claim/<id>`            the request as its PAS request Bundle (Claim first, then the Patient,
+                               Coverage, MedicationRequest and the two Organizations it references)
+- `GET  Claim?patient=&status=` the requests as a searchset: each Claim (`match`) followed by the
+                               resources its bundle holds (`include`, each once)
+- `POST ClaimResponse`         the payer's answer: a PAS response Bundle (what the guide's
+                               `Claim/$submit` returns) or its ClaimResponse alone; recorded through
+                               the insurer API's decision service (`fhir.pas.services`)
+
+PAS has the provider post its request to the payer's `$submit` and read the answer from the reply.
+Here the clinic is the provider and keeps the request; the payer reads it here and answers with that
+same response Bundle, as a create of the ClaimResponse it holds.
+
+Who: staff with a session and `insurance.view_priorauthorization` read every request (drafts too); a
+payer's token (`authorizations:read`) reads its own members' submitted requests, and another payer's
+id is a 404, as an unknown one; it answers with `authorizations:decide`. The Patient in an
+insurer's bundle carries identity only (no telecom). Every read is audited, one row per answer.
+"""
+
+from django.utils import timezone
+from rest_framework.response import Response
+
+from clinic.api import REPLAY_HEADER
+from fhir.access import is_insurer
+from fhir.bundle import base_url
+from fhir.errors import FhirError, not_found
+from fhir.mappers.coverage import coverage_resource
+from fhir.mappers.medication_request import medication_request_resource
+from fhir.mappers.patient import patient_resource
+from fhir.pas import claim as pas
+from fhir.pas.services import claim_response_record
+from fhir.registry import Audit, Found, Page, ResourceType, SearchParam, register
+from fhir.search import keyset_rows, split_values
+from infusions.authorizations import orders_for_authorizations
+from insurance import selectors
+from insurance.models import AuthStatus, PriorAuthorization
+from insurance.oauth import DECIDE, READ
+
+PERMISSION = "insurance.view_priorauthorization"
+
+
+def _require_scope(request, scope: str) -> None:
+    if not request.auth.allow_scopes([scope]):
+        raise FhirError(403, "insufficient_scope", f"This token does not carry the {scope} scope.")
+
+
+def _rows(request):
+    """The requests the caller may see: a payer its own submitted ones, staff every one."""
+    if is_insurer(request):
+        _require_scope(request, READ)
+        return selectors.payer_authorizations(request.payer).select_related("payer")
+    return selectors.authorization_list()
+
+
+def _bundle_parts(request, auths: list[PriorAuthorization]) -> list[tuple[dict, list[dict]]]:
+    """(Claim, the other resources of its bundle) per request; a fixed number of queries for a page."""
+    orders = orders_for_authorizations(auths)
+    insurer = is_insurer(request)
+    parts = []
+    for auth in auths:
+        order = orders.get(auth.pk)
+        patient = patient_resource(auth.patient)
+        if insurer:  # the minimum necessary to match the member: no phone or email
+            patient.pop("telecom", None)
+        others = [patient, coverage_resource(auth.coverage)]
+        if order is not None:
+            others.append(medication_request_resource(order))
+        others += [pas.insurer_organization(auth.payer), pas.requestor_organization(_clinic_name())]
+        claim = pas.pas_claim(
+            auth,
+            medication_request_id=str(order.pk) if order is not None else None,
+            product_name=order.product.brand if order is not None else None,
+        )
+        parts.append((claim, others))
+    return parts
+
+
+def _clinic_name() -> str:
+    from django.conf import settings
+
+    return settings.CLINIC_NAME
+
+
+def _audit(auths: list[PriorAuthorization]) -> Audit | None:
+    if not auths:
+        return None
+    return Audit(
+        PriorAuthorization, [a.pk for a in auths], {"patients.patient": [a.patient_id for a in auths]}
+    )
+
+
+def read(request, resource_id: str) -> Found:
+    auth = _rows(request).filter(pk=int(resource_id)).first()
+    if auth is None:
+        raise not_found("Claim", resource_id)
+    (claim, others) = _bundle_parts(request, [auth])[0]
+    bundle = pas.request_bundle(claim, others, base=base_url(request), timestamp=timezone.now())
+    return Found(bundle, _audit([auth]))
+
+
+def _patient(queryset, values, query):
+    for alternatives in split_values(values):
+        ids = []
+        for value in alternatives:
+            found = value.rpartition("Patient/")[2] if "/" in value else value
+            if not found.isdigit():
+                raise FhirError(
+                    400, "reference_invalid", f"patient is Patient/<id> or <id>, not {value[:64]!r}."
+                )
+            ids.append(int(found))
+        queryset = queryset.filter(patient_id__in=ids)
+    return queryset
+
+
+CLAIM_STATUSES = {"draft": [AuthStatus.DRAFT], "cancelled": [AuthStatus.CANCELLED]}
+
+
+def _status(queryset, values, query):
+    for alternatives in split_values(values):
+        wanted = set()
+        for value in alternatives:
+            if value == "active":
+                wanted |= {s for s in AuthStatus.values if s not in ("draft", "cancelled")}
+            elif value in CLAIM_STATUSES:
+                wanted |= set(CLAIM_STATUSES[value])
+            else:
+                raise FhirError(400, "status_invalid", "Claim status is active, cancelled or draft.")
+        queryset = queryset.filter(status__in=wanted)
+    return queryset
+
+
+PARAMS = {
+    "patient": SearchParam("patient", "reference", "The patient (Patient/<id> or <id>).", _patient),
+    "status": SearchParam("status", "token", "active, cancelled or draft (the Claim's status).", _status),
+}
+
+
+def search(request, query) -> Page:
+    queryset = _rows(request)
+    for name, values in query.params.items():
+        queryset = PARAMS[name].apply(queryset, values, query)
+    page = keyset_rows(queryset, query)
+    auths = list(page.rows)
+    claims, included, seen = [], [], set()
+    for claim, others in _bundle_parts(request, auths):
+        claims.append(claim)
+        for resource in others:
+            key = (resource["resourceType"], resource["id"])
+            if key not in seen:
+                seen.add(key)
+                included.append(resource)
+    return Page(
+        claims,
+        _audit(auths),
+        page.next_cursor,
+        page.previous_cursor,
+        page.total,
+        included=included,
+    )
+
+
+def create_claim_response(request, resource_type) -> Response:
+    if not is_insurer(request):
+        raise FhirError(
+            403,
+            "insurer_only",
+            "A payer answers a request with its client's token; staff record a decision received by "
+            "phone or fax in the admin.",
+        )
+    _require_scope(request, DECIDE)
+    answer, replayed = claim_response_record(
+        payer_client=request.payer_client,
+        body=request.data,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        by=request.user if request.user.is_authenticated else None,
+    )
+    headers = {REPLAY_HEADER: "true"} if replayed else None
+    return Response(answer, status=200 if replayed else 201, headers=headers)
+
+
+register(
+    ResourceType(
+        name="Claim",
+        permission=PERMISSION,
+        params=PARAMS,
+        read=read,
+        search=search,
+        insurers=True,
+        profile=pas.codes.PROFILE_CLAIM,
+        documentation="Prior authorization requests (Da Vinci PAS). A read answers the PAS request Bundle; "
+        "a search answers the Claims with the resources of their bundles included.",
+    )
+)
+register(
+    ResourceType(
+        name="ClaimResponse",
+        permission=PERMISSION,
+        params={},
+        read=None,
+        search=None,
+        insurers=True,
+        profile=pas.codes.PROFILE_CLAIM_RESPONSE,
+        create=create_claim_response,
+        documentation="A payer's answer to a Claim: POST a PAS response Bundle or its ClaimResponse "
+        "(review action A1 approved, A2/A6 in part, A3 denied with a reason, A4 pended). Idempotent.",
+    )
+)
