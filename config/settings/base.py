@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "insurance",
     "infusions",
     "charting",
+    "fhir",
     "demo",
 ]
 
