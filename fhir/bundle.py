@@ -37,8 +37,9 @@ def searchset(request, resource_type: ResourceType, page: Page) -> dict:
         {
             "fullUrl": f"{base}{resource['resourceType']}/{resource['id']}",
             "resource": resource,
-            "search": {"mode": "match"},
+            "search": {"mode": mode},
         }
-        for resource in page.resources
+        for mode, resources in (("match", page.resources), ("include", page.included))
+        for resource in resources
     ]
     return body

@@ -55,6 +55,8 @@ class Page:
     next_cursor: str | None = None
     previous_cursor: str | None = None
     total: int | None = None
+    # Resources the matches reference, sent along (`search.mode` include), each once.
+    included: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

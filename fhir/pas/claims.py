@@ -25,13 +25,13 @@ from clinic.api import REPLAY_HEADER
 from fhir.access import is_insurer
 from fhir.bundle import base_url
 from fhir.errors import FhirError, not_found
-from fhir.mappers.coverage import coverage_resource
-from fhir.mappers.medication_request import medication_request_resource
 from fhir.mappers.patient import patient_resource
 from fhir.pas import claim as pas
+from fhir.pas import codes
+from fhir.pas.interim import coverage_resource, medication_request_resource
 from fhir.pas.services import claim_response_record
 from fhir.registry import Audit, Found, Page, ResourceType, SearchParam, register
-from fhir.search import keyset_rows, split_values
+from fhir.search import keyset_rows, reference_ids, split_values
 from infusions.authorizations import orders_for_authorizations
 from insurance import selectors
 from insurance.models import AuthStatus, PriorAuthorization
@@ -49,8 +49,11 @@ def _rows(request):
     """The requests the caller may see: a payer its own submitted ones, staff every one."""
     if is_insurer(request):
         _require_scope(request, READ)
-        return selectors.payer_authorizations(request.payer).select_related("payer")
-    return selectors.authorization_list()
+        rows = selectors.payer_authorizations(request.payer)
+    else:
+        rows = selectors.authorization_list()
+    # What the bundle's mappers read: the payer (insurer Organization), the coverage's payer (Coverage).
+    return rows.select_related("payer", "coverage__payer", "patient")
 
 
 def _bundle_parts(request, auths: list[PriorAuthorization]) -> list[tuple[dict, list[dict]]]:
@@ -100,15 +103,7 @@ def read(request, resource_id: str) -> Found:
 
 
 def _patient(queryset, values, query):
-    for alternatives in split_values(values):
-        ids = []
-        for value in alternatives:
-            found = value.rpartition("Patient/")[2] if "/" in value else value
-            if not found.isdigit():
-                raise FhirError(
-                    400, "reference_invalid", f"patient is Patient/<id> or <id>, not {value[:64]!r}."
-                )
-            ids.append(int(found))
+    for ids in reference_ids("patient", values, "Patient"):
         queryset = queryset.filter(patient_id__in=ids)
     return queryset
 
@@ -187,7 +182,7 @@ register(
         read=read,
         search=search,
         insurers=True,
-        profile=pas.codes.PROFILE_CLAIM,
+        profile=codes.PROFILE_CLAIM,
         documentation="Prior authorization requests (Da Vinci PAS). A read answers the PAS request Bundle; "
         "a search answers the Claims with the resources of their bundles included.",
     )
@@ -200,7 +195,7 @@ register(
         read=None,
         search=None,
         insurers=True,
-        profile=pas.codes.PROFILE_CLAIM_RESPONSE,
+        profile=codes.PROFILE_CLAIM_RESPONSE,
         create=create_claim_response,
         documentation="A payer's answer to a Claim: POST a PAS response Bundle or its ClaimResponse "
         "(review action A1 approved, A2/A6 in part, A3 denied with a reason, A4 pended). Idempotent.",

@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from insurance.models import PriorAuthorization
+from patients.models import Diagnosis
 from tests.fhir.conftest import _examples_dir
 from tests.infusions.factories import OrderFactory
 from tests.insurance.conftest import Insurer, _insurer
@@ -40,7 +41,10 @@ class Request:
 def submitted_request(insurer: Insurer, coverage=None, **fields) -> PriorAuthorization:
     """A submitted request of 140 units for a new treatment order of the member (`coverage`'s)."""
     coverage = coverage or insurer.coverage
-    order = OrderFactory(indication__patient=coverage.patient)
+    indication, _ = Diagnosis.objects.get_or_create(
+        patient=coverage.patient, code="G61.81", defaults={"description": "CIDP"}
+    )
+    order = OrderFactory(indication=indication)
     return make_authorization(coverage, units=140, order_id=order.pk, **fields)
 
 
