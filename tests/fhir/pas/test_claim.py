@@ -108,9 +108,11 @@ def test_the_bundle_and_claim_have_the_structure_of_the_official_pas_request_exa
         "insurance",
     ]
     assert _official_shape(claim, shared) == _official_shape(official_claim, shared)
-    assert set(official_claim["item"][0]) - {"careTeamSequence", "locationCodeableConcept"} <= set(
-        claim["item"][0]
-    ) | {"careTeamSequence"}
+    # Its item has the example's elements, less the care team and place of service it does not keep.
+    left_out = {"careTeamSequence", "locationCodeableConcept"}
+    assert set(official_claim["item"][0]) - left_out <= set(claim["item"][0])
+    for key in ("sequence", "diagnosisSequence", "category", "productOrService"):
+        assert shape(claim["item"][0][key]) == shape(official_claim["item"][0][key]), key
     assert shape(claim["diagnosis"][0]["diagnosisCodeableConcept"]) == shape(
         official_claim["diagnosis"][0]["diagnosisCodeableConcept"]
     )
