@@ -84,18 +84,13 @@ def adverse_event_resource(reaction: Reaction) -> dict:
             "suspectEntity": [
                 {"instance": {"display": str(session.order.product)}},
             ],
-            "supportingInfo": [{"reference": f"Observation/vitals-{v.pk}"} for v in reaction.vitals.all()],
         }
     )
 
 
 def _rows(request):
     sessions = access_sessions(request.user, InfusionSession.objects.all())
-    return (
-        Reaction.objects.select_related("session__order__product")
-        .prefetch_related("vitals")
-        .filter(session__in=sessions)
-    )
+    return Reaction.objects.select_related("session__order__product").filter(session__in=sessions)
 
 
 PARAMS = {
