@@ -104,7 +104,7 @@ PARAMS = {
 
 read, search = model_type(
     "Appointment",
-    rows=lambda request: access_bookings(request.user, booking_list()),
+    rows=lambda request: access_bookings(request.user, booking_list().select_related("chair__site")),
     to_resource=appointment_resource,
     params=PARAMS,
     patients=lambda row: [row.patient_id],

@@ -6,13 +6,16 @@ One charted infusion (the DOMAIN worked example, 2 March 2027 from 09:00 New Yor
 headache at 09:40, one lot, the end at 12:00.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.charting.conftest import VITALS_OK, local, move_to, post, ready_to_start
 from tests.fhir.conftest import conforms, example, validate
 from tests.insurance.factories import CoverageFactory, PayerFactory
+from tests.scheduling.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +240,39 @@ def test_a_chair_is_a_schedule_whose_free_time_is_slots(nurse_api, chair, clock)
     booked = f"{chair_id}-{int(chair.booking.start.timestamp())}"
     assert nurse_api.get(f"/fhir/R4/Slot/{booked}").status_code == 404
     assert date.fromisoformat(starts[0][:10]) == date(2027, 3, 2)
+
+
+def test_every_search_costs_the_same_queries_for_one_row_as_for_a_page(nurse_api, charted, chair):
+    """Each type's rows come with their joins (the selectors own them): no query per row."""
+    for n in range(1, 50):
+        BookingFactory(chair=chair.booking.chair, start=chair.booking.start + timedelta(days=n))
+    searches = {
+        "Appointment": 50,
+        "Observation": 2,
+        "MedicationAdministration": 3,
+        "AdverseEvent": 1,
+        "MedicationRequest": 1,
+        "Coverage": 0,
+        "Patient": 50,
+        "Schedule": 3,
+        "Location": 3,
+    }
+    for name, rows in searches.items():
+        nurse_api.get(f"/fhir/R4/{name}", {"_count": 1})  # warm the content-type cache
+        with CaptureQueriesContext(connection) as one:
+            nurse_api.get(f"/fhir/R4/{name}", {"_count": 1})
+        with CaptureQueriesContext(connection) as page:
+            bundle = nurse_api.get(f"/fhir/R4/{name}", {"_count": 50}).json()
+        assert len(bundle.get("entry", [])) == rows, name
+        assert len(page) == len(one), f"{name}: {len(one)} queries for 1 row, {len(page)} for {rows}"
+
+
+def test_a_page_of_50_appointments_is_a_fixed_number_of_queries(nurse_api, chair, django_assert_num_queries):
+    for n in range(1, 50):
+        BookingFactory(chair=chair.booking.chair, start=chair.booking.start + timedelta(days=n))
+    nurse_api.get("/fhir/R4/Appointment", {"_count": 1})
+    # The session, the user, the page (with the patient, chair and site, limited to the nurse's sites),
+    # the audit row.
+    with django_assert_num_queries(4):
+        bundle = nurse_api.get("/fhir/R4/Appointment", {"_count": 50}).json()
+    assert len(bundle["entry"]) == 50
