@@ -3,4 +3,15 @@
 Importing this package registers every type (fhir/apps.py imports it when Django starts).
 """
 
-from fhir.mappers import observation, patient  # noqa: F401
+from fhir.mappers import (  # noqa: F401
+    adverse_event,
+    appointment,
+    coverage,
+    location,
+    medication_administration,
+    medication_request,
+    observation,
+    patient,
+    schedule,
+    slot,
+)

@@ -53,3 +53,24 @@ def fhir_get(api):
         return api.get(f"/fhir/R4/{path}", params, HTTP_ACCEPT="application/fhir+json")
 
     return get
+
+
+# The charting tests' booked session of the DOMAIN worked example (2 March 2027, 09:00 New York).
+from tests.charting.conftest import chair, clock, nurse_api  # noqa: E402, F401
+
+
+def conforms(ours, theirs, path: str = "") -> list[str]:
+    """Where our JSON's shape differs from the official example's, on the elements both have:
+    an object where they have an object, a list where a list, a string where a string..."""
+    wrong = []
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        for key in ours.keys() & theirs.keys():
+            wrong += conforms(ours[key], theirs[key], f"{path}.{key}")
+    elif isinstance(ours, list) and isinstance(theirs, list):
+        if ours and theirs:
+            wrong += conforms(ours[0], theirs[0], f"{path}[0]")
+    elif isinstance(ours, int | float) and isinstance(theirs, int | float):
+        pass
+    elif type(ours) is not type(theirs):
+        wrong.append(f"{path}: {type(ours).__name__} where the example has {type(theirs).__name__}")
+    return wrong

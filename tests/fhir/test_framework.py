@@ -1,10 +1,15 @@
 """The /fhir/R4/ frame: metadata from the registry, errors as OperationOutcomes, access, paging."""
 
 import pytest
+from auditlog.models import LogEntry
+from rest_framework.test import APIClient
 
+from clinic.audit import reads_of
 from fhir.registry import REGISTRY
+from patients.models import Patient
 from tests.factories import PatientFactory
 from tests.fhir.conftest import validate
+from tests.insurance.factories import CoverageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +80,100 @@ def test_without_credentials_it_is_a_401_operation_outcome(api):
     assert response.status_code == 401
     assert issue(response)["code"] == "login"
     assert response["WWW-Authenticate"]
+
+
+def test_an_insurers_token_reaches_nothing_outside_what_is_open_to_insurers(db):
+    from tests.insurance.factories import CoverageFactory, PayerFactory, make_client, make_token
+
+    payer = PayerFactory(code="acme-health")
+    coverage = CoverageFactory(payer=payer)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(make_client(payer))}")
+    for path in ("Patient", f"Patient/{coverage.patient_id}", "Coverage", f"Coverage/{coverage.pk}", "Slot"):
+        response = client.get(f"/fhir/R4/{path}")
+        assert response.status_code == 403, path
+        assert issue(response)["details"]["coding"][0]["code"] == "insurer_not_allowed"
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+    bad = APIClient()
+    bad.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    response = bad.get("/fhir/R4/Patient")
+    assert response.status_code == 401
+    assert issue(response)["details"]["coding"][0]["code"] == "invalid_token"
+
+
+def test_a_user_without_the_role_is_refused_with_a_403(api, insurer_user):
+    api.as_user(insurer_user)
+    response = api.get("/fhir/R4/Patient")
+    assert response.status_code == 403
+    assert issue(response)["code"] == "forbidden"
+
+
+def test_a_search_page_is_one_audit_row_naming_the_records_and_their_patients(api, manager):
+    from tests.insurance.factories import CoverageFactory
+
+    coverages = [CoverageFactory() for _ in range(3)]
+    api.as_user(manager)
+    api.get("/fhir/R4/Coverage", {"_count": 2})
+    row = LogEntry.objects.get(action=LogEntry.Action.ACCESS)
+    assert row.actor == manager
+    assert row.additional_data["via"] == "fhir"
+    assert row.additional_data["detail"] == "Coverage search"
+    assert row.additional_data["read"] == {
+        "insurance.coverage": [c.pk for c in coverages[:2]],
+        "patients.patient": sorted(c.patient_id for c in coverages[:2]),
+    }
+    assert list(reads_of(Patient, coverages[0].patient_id)) == [row]
+    api.get(f"/fhir/R4/Patient/{coverages[2].patient_id}")
+    assert reads_of(Patient, coverages[2].patient_id).get().additional_data["detail"] == "Patient read"
+
+
+def test_pages_link_next_and_previous_and_keep_the_query(api, manager):
+    patients = [PatientFactory(family_name=f"Page{n}") for n in range(5)]
+    api.as_user(manager)
+    seen, url, pages = [], "/fhir/R4/Patient?name=page&_count=2", []
+    while url:
+        bundle = api.get(url).json()
+        validate(bundle)
+        pages.append(bundle)
+        seen += [e["resource"]["id"] for e in bundle["entry"]]
+        links = {link["relation"]: link["url"] for link in bundle["link"]}
+        url = links.get("next")
+        if url:
+            assert "name=page" in url and "_count=2" in url
+    assert seen == [str(p.pk) for p in patients]
+    assert [len(p["entry"]) for p in pages] == [2, 2, 1]
+    assert "total" not in pages[0]
+    previous = {link["relation"]: link["url"] for link in pages[2]["link"]}["previous"]
+    back = api.get(previous).json()
+    assert [e["resource"]["id"] for e in back["entry"]] == [str(p.pk) for p in patients[2:4]]
+    assert (
+        api.get("/fhir/R4/Patient", {"name": "page", "_total": "accurate", "_count": 2}).json()["total"] == 5
+    )
+    # More than 200 asked: 200 served, and the next link carries on.
+    assert api.get("/fhir/R4/Patient", {"_count": 5000}).status_code == 200
+
+
+def test_a_search_page_of_50_costs_the_same_queries_as_a_page_of_1(api, manager, django_assert_num_queries):
+    for _ in range(50):
+        CoverageFactory()
+    api.as_user(manager)
+    api.get("/fhir/R4/Coverage", {"_count": 1})  # warm the content-type cache
+    # the session, the user (with its permissions cached on the session), the page, the audit row
+    with django_assert_num_queries(4):
+        bundle = api.get("/fhir/R4/Coverage", {"_count": 50}).json()
+    assert len(bundle["entry"]) == 50
+    with django_assert_num_queries(4):
+        api.get("/fhir/R4/Coverage", {"_count": 1})
+
+
+def test_a_django_error_under_fhir_is_an_operation_outcome_too(api, manager):
+    api.as_user(manager)
+    response = api.delete("/fhir/R4/Patient/1")
+    assert response.status_code == 405
+    assert issue(response)["code"] == "not-supported"
+    response = api.get("/fhir/R4/")
+    assert response.status_code == 404
+    assert issue(response)["details"]["coding"][0]["code"] == "not_found"
+    response = api.get("/fhir/R4/Patient", HTTP_ACCEPT="application/xml")
+    assert response.status_code == 406
+    assert issue(response)["code"] == "not-supported"
