@@ -12,10 +12,10 @@ the diagnosis, and the treatment order through PAS's `extension-requestedService
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
+from fhir.mappers.common import PAYER_SYSTEM
 from fhir.pas import codes
 
 IDENTIFIER_SYSTEM = "urn:infusion-clinic:prior-authorization"
-PAYER_SYSTEM = "urn:infusion-clinic:payer"
 CLINIC_ORGANIZATION_ID = "clinic"
 
 

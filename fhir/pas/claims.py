@@ -25,10 +25,11 @@ from clinic.api import REPLAY_HEADER
 from fhir.access import is_insurer
 from fhir.bundle import base_url
 from fhir.errors import FhirError, not_found
+from fhir.mappers.coverage import coverage_resource
+from fhir.mappers.medication_request import medication_request_resource
 from fhir.mappers.patient import patient_resource
 from fhir.pas import claim as pas
 from fhir.pas import codes
-from fhir.pas.interim import coverage_resource, medication_request_resource
 from fhir.pas.services import claim_response_record
 from fhir.registry import Audit, Found, Page, ResourceType, SearchParam, register
 from fhir.search import keyset_rows, reference_ids, split_values
@@ -66,7 +67,13 @@ def _bundle_parts(request, auths: list[PriorAuthorization]) -> list[tuple[dict, 
         patient = patient_resource(auth.patient)
         if insurer:  # the minimum necessary to match the member: no phone or email
             patient.pop("telecom", None)
-        others = [patient, coverage_resource(auth.coverage)]
+        coverage = coverage_resource(auth.coverage)
+        # In the bundle the payer is the insurer Organization beside it, as PAS's examples have it.
+        coverage["payor"] = [
+            {"reference": f"Organization/{pas.payer_organization_id(auth.payer_id)}", **payor}
+            for payor in coverage["payor"]
+        ]
+        others = [patient, coverage]
         if order is not None:
             others.append(medication_request_resource(order))
         others += [pas.insurer_organization(auth.payer), pas.requestor_organization(_clinic_name())]

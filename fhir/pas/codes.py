@@ -5,6 +5,8 @@ extension on `ClaimResponse.item.adjudication`, its code from X12 306 (A1 certif
 certified in part, A3 not certified, A4 pended, A6 modified), its reason from X12 886.
 """
 
+from fhir.mappers.common import HCPCS, ICD10CM  # noqa: F401  (the codes of a PAS Claim, with those below)
+
 PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
 
 PROFILE_REQUEST_BUNDLE = PAS + "profile-pas-request-bundle"
@@ -37,13 +39,9 @@ X12_CERTIFICATION_TYPE = "https://codesystem.x12.org/005010/1322"
 X12_LEVEL_OF_SERVICE = "https://codesystem.x12.org/005010/1338"
 X12_ENTITY_TYPE = "https://codesystem.x12.org/005010/98"
 
-HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 CLAIM_TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
 PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
 ADJUDICATION = "http://terminology.hl7.org/CodeSystem/adjudication"
-SUBSCRIBER_RELATIONSHIP = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
-V2_IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
 
 # X12 306 review action -> the clinic's decision (`insurance.services.DECISIONS`).
 REVIEW_ACTIONS = {
