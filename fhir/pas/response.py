@@ -113,7 +113,7 @@ def parse_pas_response(body: Any) -> PasAnswer:
             decision["units_approved"] = _units(quantity.get("value"), f"{item_where}.authorizedDetail")
     elif outcome == "denied":
         reason = _sub_value(action, "reasonCode", "valueCodeableConcept") or {}
-        coding = next(iter(reason.get("coding") or []), {})
+        coding: dict = next(iter(reason.get("coding") or []), {})
         decision["denial_code"] = coding.get("code", "")
         decision["denial_reason"] = (
             reason.get("text") or coding.get("display") or claim_response.get("disposition") or ""
