@@ -4,6 +4,7 @@
                                Coverage, MedicationRequest and the two Organizations it references)
 - `GET  Claim?patient=&status=` the requests as a searchset: each Claim (`match`) followed by the
                                resources its bundle holds (`include`, each once)
+- `GET  ClaimResponse/<id>`    the decision recorded on Claim/<id> (approved, in part, denied, pended)
 - `POST ClaimResponse`         the payer's answer: a PAS response Bundle (what the guide's
                                `Claim/$submit` returns) or its ClaimResponse alone; recorded through
                                the insurer API's decision service (`fhir.pas.services`)
@@ -177,8 +178,22 @@ def create_claim_response(request, resource_type) -> Response:
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         by=request.user if request.user.is_authenticated else None,
     )
-    headers = {REPLAY_HEADER: "true"} if replayed else None
+    headers = {"Location": f"{base_url(request)}ClaimResponse/{answer['id']}"}
+    if replayed:
+        headers[REPLAY_HEADER] = "true"
     return Response(answer, status=200 if replayed else 201, headers=headers)
+
+
+# A request with a decision on it: its ClaimResponse (one per Claim, with the Claim's id) is readable.
+DECIDED = tuple(codes.STATUS_REVIEW_ACTION)
+
+
+def read_claim_response(request, resource_id: str) -> Found:
+    """The payer's current decision on Claim/<id> as a PAS ClaimResponse (PAS's inquiry, by id)."""
+    auth = _rows(request).filter(pk=int(resource_id), status__in=DECIDED).first()
+    if auth is None:
+        raise not_found("ClaimResponse", resource_id)
+    return Found(pas.pas_claim_response(auth, created=auth.decided_at or auth.updated_at), _audit([auth]))
 
 
 register(
@@ -199,12 +214,13 @@ register(
         name="ClaimResponse",
         permission=PERMISSION,
         params={},
-        read=None,
+        read=read_claim_response,
         search=None,
         insurers=True,
         profile=codes.PROFILE_CLAIM_RESPONSE,
         create=create_claim_response,
         documentation="A payer's answer to a Claim: POST a PAS response Bundle or its ClaimResponse "
-        "(review action A1 approved, A2/A6 in part, A3 denied with a reason, A4 pended). Idempotent.",
+        "(review action A1 approved, A2/A6 in part, A3 denied with a reason, A4 pended). Idempotent. "
+        "Read: the current decision on the Claim of the same id.",
     )
 )

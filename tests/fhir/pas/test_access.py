@@ -31,7 +31,7 @@ def test_a_draft_is_the_clinics_own_and_no_insurer_reads_it(acme):
 
 
 @pytest.mark.parametrize(
-    "path", ["Patient", "Patient/1", "Coverage", "Observation", "MedicationRequest", "ClaimResponse"]
+    "path", ["Patient", "Patient/1", "Coverage", "Observation", "MedicationRequest", "ClaimResponse", "Slot"]
 )
 def test_an_insurers_token_reaches_nothing_else_under_fhir(acme_request, path):
     response = acme_request.fhir().get(f"/fhir/R4/{path}")
@@ -125,5 +125,5 @@ def test_the_capability_statement_lists_claim_read_and_search_and_claimresponse_
     resources = {entry["type"]: entry for entry in statement["rest"][0]["resource"]}
     assert [i["code"] for i in resources["Claim"]["interaction"]] == ["read", "search-type"]
     assert {p["name"] for p in resources["Claim"]["searchParam"]} >= {"patient", "status"}
-    assert [i["code"] for i in resources["ClaimResponse"]["interaction"]] == ["create"]
+    assert [i["code"] for i in resources["ClaimResponse"]["interaction"]] == ["read", "create"]
     assert resources["ClaimResponse"]["profile"].endswith("profile-claimresponse")

@@ -6,6 +6,7 @@ import json
 import pytest
 from auditlog.models import LogEntry
 
+from clinic.audit import reads_of
 from fhir.pas import codes
 from insurance import services
 from insurance.models import AuthorizationEvent, PriorAuthorization
@@ -58,6 +59,31 @@ def test_an_a1_response_approves_the_request_with_its_number_period_and_units(ac
     code = next(e for e in action["extension"] if e["url"] == codes.EXT_REVIEW_ACTION_CODE)
     assert code["valueCodeableConcept"]["coding"][0]["code"] == "A1"
     assert recorded["request"] == {"reference": f"Claim/{auth.pk}"}
+
+
+def test_the_recorded_decision_reads_back_at_its_location_and_audits_the_read(acme_request, api, manager):
+    auth = acme_request.auth
+    created = post_answer(acme_request.fhir(), _approval_for(auth))
+    location = created["Location"]
+    assert location.endswith(f"/fhir/R4/ClaimResponse/{auth.pk}")
+    read = acme_request.fhir().get(location)
+    assert read.status_code == 200
+    validate(read.json())
+    assert read.json()["item"] == created.json()["item"]
+    assert reads_of(PriorAuthorization, auth.pk).first().additional_data["via"] == "fhir"
+    api.force_login(manager)
+    assert api.get(location, HTTP_ACCEPT="application/fhir+json").status_code == 200
+
+
+def test_a_request_without_a_decision_has_no_claim_response_and_another_payers_is_a_404(
+    acme_request, blue_request
+):
+    waiting = acme_request.fhir().get(f"/fhir/R4/ClaimResponse/{acme_request.auth.pk}")
+    services.authorization_decide(
+        authorization=blue_request.auth, outcome="pended", via="fax", information_requested="INCAT score."
+    )
+    theirs = acme_request.fhir().get(f"/fhir/R4/ClaimResponse/{blue_request.auth.pk}")
+    assert (waiting.status_code, theirs.status_code) == (404, 404)
 
 
 def test_the_decision_leaves_an_audit_row_naming_the_insurer_client(acme_request):
