@@ -38,12 +38,13 @@ from insurance.providers import ClinicalSummary
 from scheduling.models import INACTIVE_STATUSES, Booking, BookingStatus
 
 
-def orders_for_authorizations(authorizations) -> dict[int, TreatmentOrder]:
+def orders_for_authorizations(authorizations, orders=None) -> dict[int, TreatmentOrder]:
     """The treatment order each authorization is for, by the authorization's pk (absent: none found).
 
     Its linked order (`order_id`, the patient's); not linked yet: the patient's current order for the
     product's HCPCS code, an active one first, else the newest not discontinued. One query for any
-    number of authorizations (with `order_list`'s prefetches), for a page of PAS bundles."""
+    number of authorizations, from `orders` (default `order_list()`, with what the plan reads; a
+    caller that needs less, such as a page of PAS bundles, passes its own)."""
     authorizations = list(authorizations)
     linked = {auth.order_id for auth in authorizations if auth.order_id is not None}
     unlinked = [auth for auth in authorizations if auth.order_id is None]
@@ -55,7 +56,8 @@ def orders_for_authorizations(authorizations) -> dict[int, TreatmentOrder]:
         ) & ~Q(status=OrderStatus.DISCONTINUED)
     if not linked and not unlinked:
         return {}
-    orders = list(selectors.order_list().filter(wanted).order_by("-created_at", "-pk"))
+    source = selectors.order_list() if orders is None else orders
+    orders = list(source.filter(wanted).order_by("-created_at", "-pk"))
     found: dict[int, TreatmentOrder] = {}
     for auth in authorizations:
         if auth.order_id is not None:

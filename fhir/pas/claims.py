@@ -35,6 +35,7 @@ from fhir.pas.services import claim_response_record
 from fhir.registry import Audit, Found, Page, ResourceType, SearchParam, register
 from fhir.search import keyset_rows, reference_ids, split_values
 from infusions.authorizations import orders_for_authorizations
+from infusions.models import TreatmentOrder
 from insurance import selectors
 from insurance.models import AuthStatus, PriorAuthorization
 from insurance.oauth import DECIDE, READ
@@ -60,7 +61,13 @@ def _rows(request):
 
 def _bundle_parts(request, auths: list[PriorAuthorization]) -> list[tuple[dict, list[dict]]]:
     """(Claim, the other resources of its bundle) per request; a fixed number of queries for a page."""
-    orders = orders_for_authorizations(auths)
+    # What the MedicationRequest mapper reads, and nothing more (no plan, so no patient facts).
+    orders = orders_for_authorizations(
+        auths,
+        TreatmentOrder.objects.select_related("product", "indication", "protocol").prefetch_related(
+            "protocol__steps"
+        ),
+    )
     insurer = is_insurer(request)
     parts = []
     for auth in auths:

@@ -104,18 +104,18 @@ def test_a_search_page_of_claims_is_audited_in_one_row_naming_each_request_and_p
     assert acme_request.auth.patient_id in row.additional_data["read"]["patients.patient"]
 
 
-def test_a_claim_search_costs_the_same_eight_queries_for_one_request_as_for_twenty(
+def test_a_claim_search_costs_the_same_four_queries_for_one_request_as_for_twenty(
     acme, django_assert_num_queries
 ):
     client = Request(acme, None).fhir()
     submitted_request(acme)
     client.get("/fhir/R4/Claim")  # the token's payer client is cached from here on
-    # The page, the orders and their five prefetches (what the plan reads), the audit row.
-    with django_assert_num_queries(8):
+    # The page, the orders, their protocols' steps, the audit row.
+    with django_assert_num_queries(4):
         assert client.get("/fhir/R4/Claim").status_code == 200
     for _ in range(19):  # each of another member, with an order of its own
         submitted_request(acme, coverage=CoverageFactory(payer=acme.payer))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(4):
         response = client.get("/fhir/R4/Claim")
     assert len([e for e in response.json()["entry"] if e["search"]["mode"] == "match"]) == 20
 
