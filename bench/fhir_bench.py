@@ -8,7 +8,8 @@ filled with patients, coverages and a site of 30 chairs with 90 days of bookings
 through Django's test client (no network: the application's own cost), interleaved rounds of each pair,
 FHIR first in odd rounds and REST first in even ones so neither always runs on warmer caches. Prints
 each endpoint's median and p95 over every call, its queries per request, and the ratio FHIR / REST;
-the last line is one JSON object of the medians.
+the last line is one JSON object of the medians. Each pair reads the first page of 50 of the same
+table for the same manager: REST in its own default order with its page count, FHIR by id (keyset).
 """
 
 import argparse

@@ -176,3 +176,36 @@ def test_a_django_error_under_fhir_is_an_operation_outcome_too(api, manager):
     response = api.get("/fhir/R4/Patient", HTTP_ACCEPT="application/xml")
     assert response.status_code == 406
     assert issue(response)["code"] == "not-supported"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "Observation/12",
+        "Observation/vitals-0",
+        "Slot/3",
+        "Slot/3-abc",
+        "Patient/99999999999999999999999",
+        "Patient/1.5",
+        "Patient?_count=1e3",
+        "Patient?_count=-1",
+        "Patient?_count=1&_count=2",
+        "Patient?birthdate=0000-01-01",
+        "Patient?birthdate=9999-12-31T23:59:59-14:00",
+        "Appointment?status=done",
+        "Appointment?actor=Location/x",
+        "Appointment?date=2026-12-04,2026-12-05",
+        "Slot?start=ge2027-01-01&start=lt2027-06-01",
+        "Slot?schedule=Patient/3",
+        "Coverage?in-force=maybe",
+        "AdverseEvent?grade=7",
+        "Patient?_total=all",
+        "Patient?_format=xml",
+        "Patient?_cursor=WyJhZnRlciIsWyJ4Il1d",
+    ],
+)
+def test_bad_input_is_a_4xx_operation_outcome_never_a_500(api, manager, path):
+    api.as_user(manager)
+    response = api.get(f"/fhir/R4/{path}")
+    assert 400 <= response.status_code < 500, (path, response.content[:300])
+    issue(response)

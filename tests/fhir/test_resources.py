@@ -113,6 +113,10 @@ def test_the_vitals_observation_is_the_panel_with_components_like_the_blood_pres
         nurse_api, "Observation", patient=f"Patient/{chair.patient.pk}", date="ge2027-03-02T14:15:00Z"
     )
     assert [o["id"] for o in found] == [f"vitals-{charted['reading']}"]
+    assert len(search(nurse_api, "Observation", code="http://loinc.org|8480-6", category="vital-signs")) == 2
+    assert search(nurse_api, "Observation", code="85353-1", status="cancelled") == []
+    wrong_system = nurse_api.get("/fhir/R4/Observation", {"code": "http://snomed.info/sct|8480-6"})
+    assert wrong_system.status_code == 400
 
 
 def test_each_constant_rate_period_is_one_medication_administration_with_the_lot(nurse_api, charted, chair):
