@@ -1,5 +1,7 @@
 """The /fhir/R4/ frame: metadata from the registry, errors as OperationOutcomes, access, paging."""
 
+import json
+
 import pytest
 from auditlog.models import LogEntry
 from rest_framework.test import APIClient
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def issue(response) -> dict:
-    body = response.json()
+    body = json.loads(response.content)
     assert body["resourceType"] == "OperationOutcome", body
     validate(body)
     return body["issue"][0]
@@ -209,3 +211,26 @@ def test_bad_input_is_a_4xx_operation_outcome_never_a_500(api, manager, path):
     response = api.get(f"/fhir/R4/{path}")
     assert 400 <= response.status_code < 500, (path, response.content[:300])
     issue(response)
+
+
+def test_the_middleware_turns_any_error_page_under_fhir_into_an_operation_outcome(rf):
+    from django.http import HttpResponseServerError, JsonResponse
+
+    from clinic.middleware import ApiJsonErrorsMiddleware
+
+    html = ApiJsonErrorsMiddleware(lambda request: HttpResponseServerError("<h1>Server Error</h1>"))
+    response = html(rf.get("/fhir/R4/Patient"))
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/fhir+json"
+    assert issue(response)["severity"] == "fatal"
+    api_error = ApiJsonErrorsMiddleware(
+        lambda request: JsonResponse(
+            {"code": "too_many_requests", "detail": "Wait.", "fields": {}}, status=429
+        )
+    )
+    response = api_error(rf.get("/fhir/R4/Patient"))
+    assert issue(response)["details"]["coding"][0]["code"] == "too_many_requests"
+    assert issue(response)["code"] == "throttled"
+    # Outside /fhir/ the API's own JSON stays as it is.
+    assert api_error(rf.get("/api/v1/patients/")).status_code == 429
+    assert "resourceType" not in json.loads(api_error(rf.get("/api/v1/patients/")).content)
