@@ -234,3 +234,59 @@ def test_the_middleware_turns_any_error_page_under_fhir_into_an_operation_outcom
     # Outside /fhir/ the API's own JSON stays as it is.
     assert api_error(rf.get("/api/v1/patients/")).status_code == 429
     assert "resourceType" not in json.loads(api_error(rf.get("/api/v1/patients/")).content)
+
+
+def test_a_type_or_operation_opened_to_insurers_is_reached_with_the_right_scope_only(db, monkeypatch):
+    """The hook part B builds on: a registration with insurers=True (and its scope)."""
+    from rest_framework.response import Response
+
+    from fhir.registry import Found, Operation, ResourceType
+    from tests.insurance.factories import PayerFactory, make_client, make_token
+
+    seen = []
+
+    def read(request, resource_id):
+        seen.append(request.payer.code)
+        return Found({"resourceType": "Basic", "id": resource_id, "code": {"text": "test"}}, None)
+
+    def submit(request, resource_type, resource_id):
+        return Response({"resourceType": "Basic", "code": {"text": request.payer.code}})
+
+    monkeypatch.setitem(
+        REGISTRY,
+        "Basic",
+        ResourceType(
+            name="Basic",
+            permission="insurance.view_priorauthorization",
+            params={},
+            read=read,
+            search=None,
+            insurers=True,
+            insurer_scope="authorizations:read",
+            operations={
+                "submit": Operation(
+                    "submit", submit, insurers=True, insurer_scope="authorizations:decide", instance=False
+                )
+            },
+        ),
+    )
+    payer = PayerFactory(code="acme-health")
+    app = make_client(payer)
+    reader = APIClient()
+    reader.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(app, scope='authorizations:read')}")
+    assert reader.get("/fhir/R4/Basic/7").json()["id"] == "7"
+    assert seen == ["acme-health"]
+    response = reader.post("/fhir/R4/Basic/$submit", {}, format="json")
+    assert response.status_code == 403
+    assert issue(response)["details"]["coding"][0]["code"] == "insufficient_scope"
+    assert reader.get("/fhir/R4/Basic").status_code == 405
+    decider = APIClient()
+    decider.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(app)}")
+    response = decider.post("/fhir/R4/Basic/$submit", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["code"] == {"text": "acme-health"}
+    assert decider.post("/fhir/R4/Basic/$frobnicate", {}, format="json").status_code == 404
+    statement = APIClient().get("/fhir/R4/metadata").json()
+    basic = next(r for r in statement["rest"][0]["resource"] if r["type"] == "Basic")
+    assert [i["code"] for i in basic["interaction"]] == ["read"]
+    assert [o["name"] for o in basic["operation"]] == ["submit"]
