@@ -13,12 +13,18 @@ def is_insurer(request) -> bool:
     return getattr(request, "payer_client", None) is not None
 
 
-def check_access(request, permission: str, *, insurers: bool, what: str) -> None:
+def check_access(request, permission: str, *, insurers: bool, what: str, scope: str | None = None) -> None:
+    """Raise a FhirError (401 or 403) unless the caller may reach `what`.
+
+    `insurers`: an insurer's token may (the caller then scopes rows to `request.payer`); `scope`: the
+    OAuth scope its token must carry for it (e.g. authorizations:decide)."""
     if is_insurer(request):
         if not insurers:
             raise FhirError(
                 403, "insurer_not_allowed", f"An insurer's token does not reach {what} under /fhir/."
             )
+        if scope and not request.auth.allow_scopes([scope]):
+            raise FhirError(403, "insufficient_scope", f"This token does not carry the {scope} scope.")
         return
     user = request.user
     if not user.is_authenticated:

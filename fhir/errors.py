@@ -5,13 +5,11 @@ DRF exception (authentication, permission, parse, content negotiation), into the
 `clinic.errors.operation_outcome`, the one shape the middleware and the error pages answer too.
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
-from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from clinic.errors import Conflict, operation_outcome
+from clinic.errors import exception_handler as api_exception_handler
+from clinic.errors import operation_outcome
 
 
 class FhirError(Exception):
@@ -37,34 +35,31 @@ def outcome_response(status: int, code: str, detail: str, expression=None, heade
     )
 
 
+KEPT_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
+
+
 def exception_handler(exc, context):
-    """Every error of a FHIR view as an OperationOutcome; None (a 500, logged) for anything else."""
+    """Every error of a FHIR view as an OperationOutcome; None (a 500, logged) for anything else.
+
+    A FhirError carries its own code; anything else (DRF's authentication, permission, parse and
+    negotiation errors, a service's ValidationError or Conflict) is first answered by the API's own
+    handler (clinic/errors.py), so its stable code and sentence are the ones /api/ gives, then
+    wrapped as an OperationOutcome with the same status and headers."""
     if isinstance(exc, FhirError):
         set_rollback()
         headers = {"WWW-Authenticate": 'Bearer realm="fhir"'} if exc.status == 401 else None
         return outcome_response(exc.status, exc.code, exc.detail, exc.expression, headers)
-    if isinstance(exc, Conflict):
-        set_rollback()
-        return outcome_response(409, exc.code, exc.detail)
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(detail=str(exc) or None, code=getattr(exc, "code", None))
-    if not isinstance(exc, exceptions.APIException):
+    response = api_exception_handler(exc, context)
+    if response is None:
         return None
-    headers = {}
-    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        authenticate_header = context["view"].get_authenticate_header(context["request"])
-        if authenticate_header:
-            headers["WWW-Authenticate"] = authenticate_header
-        else:
-            exc.status_code = 403
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
-    set_rollback()
-    codes = exc.get_codes()
-    code = codes if isinstance(codes, str) else exc.default_code
-    detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
-    if isinstance(exc.detail, dict | list):
-        detail = str(exc.default_detail)
-    return outcome_response(exc.status_code, str(code), str(detail), headers=headers)
+    body = response.data if isinstance(response.data, dict) else {}
+    code = str(body.get("code") or "error")
+    detail = str(body.get("detail") or "The request could not be served.")
+    fields = body.get("fields") or {}
+    expression = sorted(fields)[:5] if isinstance(fields, dict) and fields else None
+    headers = {
+        name: value
+        for name, value in response.items()
+        if name in ("WWW-Authenticate", "Retry-After", "Allow")
+    }
+    return outcome_response(response.status_code, code, detail, expression, headers)

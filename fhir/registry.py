@@ -69,6 +69,7 @@ class Operation:
     instance: bool = False
     documentation: str = ""
     insurers: bool = False  # an insurer's token may call it (the handler scopes to its payer)
+    insurer_scope: str | None = None  # the OAuth scope that token must carry
 
 
 @dataclass
@@ -83,8 +84,10 @@ class ResourceType:
     profile: str | None = None
     id_pattern: re.Pattern = PK_ID
     id_hint: str = "a whole number"
-    # An insurer's token may read and search this type (the type scopes its rows to the payer).
+    # An insurer's token may read and search this type (the type scopes its rows to the payer), with
+    # this OAuth scope.
     insurers: bool = False
+    insurer_scope: str | None = None
     operations: dict[str, Operation] = field(default_factory=dict)
     # create(request, type) -> Response, for a POST to /fhir/R4/<Type>.
     create: Callable[..., Any] | None = None

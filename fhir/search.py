@@ -13,7 +13,10 @@ given when it costs nothing (the whole answer fits in one page).
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
@@ -32,7 +35,7 @@ FORMATS = {"json", "application/json", "application/fhir+json"}
 @dataclass
 class Query:
     type: ResourceType
-    request: object
+    request: Any  # DRF's Request
     count: int
     params: dict[str, list[str]]
     cursor: tuple[str, list] | None = None  # ("after" | "before", key)
@@ -149,7 +152,7 @@ def filter_reference(
 
 
 def token_codes(
-    name: str, values: list[str], codes: dict[str, object], system: str | None = None
+    name: str, values: list[str], codes: Mapping[str, object], system: str | None = None
 ) -> list[list]:
     """`status=booked,fulfilled` (or system|code): the mapped values of each occurrence.
 
@@ -194,11 +197,12 @@ def date_ranges(query: Query, name: str, values: list[str]) -> list[DateRange]:
 
 def date_condition(field_name: str, when: DateRange, *, is_date: bool = False, zone=None) -> Q:
     """The rows whose `field_name` (an instant, or a calendar date) falls as the prefix asks."""
-    start, end = when.start, when.end
+    start: date | datetime = when.start
+    end: date | datetime = when.end
     if is_date:
-        start, end = start.astimezone(zone).date(), end.astimezone(zone).date()
+        start, end = when.start.astimezone(zone).date(), when.end.astimezone(zone).date()
         if end == start:  # a range shorter than a day still holds its day
-            end = start.__class__.fromordinal(start.toordinal() + 1)
+            end = start + timedelta(days=1)
     return {
         "eq": Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end}),
         "ge": Q(**{f"{field_name}__gte": start}),

@@ -46,6 +46,16 @@ class FhirView(APIView):
         return found
 
 
+def check_type(request, resource_type: ResourceType) -> None:
+    check_access(
+        request,
+        resource_type.permission,
+        insurers=resource_type.insurers,
+        what=resource_type.name,
+        scope=resource_type.insurer_scope,
+    )
+
+
 def audit(request, shown: Audit | None, detail: str) -> None:
     if shown is not None and shown.ids:
         record_page_access(request, shown.model, shown.ids, via="fhir", detail=detail, related=shown.related)
@@ -65,7 +75,7 @@ class MetadataView(FhirView):
 class TypeView(FhirView):
     def get(self, request, type_name: str):
         resource_type = self.resource_type(type_name)
-        check_access(request, resource_type.permission, insurers=resource_type.insurers, what=type_name)
+        check_type(request, resource_type)
         if resource_type.search is None:
             raise FhirError(405, "interaction_not_supported", f"{type_name} cannot be searched here.")
         query = parse_query(request, resource_type)
@@ -77,7 +87,7 @@ class TypeView(FhirView):
         resource_type = self.resource_type(type_name)
         if resource_type.create is None:
             raise FhirError(405, "interaction_not_supported", f"{type_name} cannot be created here.")
-        check_access(request, resource_type.permission, insurers=resource_type.insurers, what=type_name)
+        check_type(request, resource_type)
         return resource_type.create(request, resource_type)
 
 
@@ -85,7 +95,7 @@ class TypeView(FhirView):
 class InstanceView(FhirView):
     def get(self, request, type_name: str, resource_id: str):
         resource_type = self.resource_type(type_name)
-        check_access(request, resource_type.permission, insurers=resource_type.insurers, what=type_name)
+        check_type(request, resource_type)
         check_id(resource_type, resource_id)
         if resource_type.read is None:
             raise FhirError(405, "interaction_not_supported", f"{type_name} cannot be read here.")
@@ -105,9 +115,9 @@ class OperationView(FhirView):
             raise FhirError(404, "operation_unknown", f"{type_name} has no operation ${operation[:64]}.")
         if request.method not in found.methods:
             raise FhirError(405, "method_not_allowed", f"${operation} takes {', '.join(found.methods)}.")
-        check_access(
-            request, resource_type.permission, insurers=found.insurers, what=f"{type_name} ${operation}"
-        )
+        what = f"{type_name} ${operation}"
+        scope = found.insurer_scope
+        check_access(request, resource_type.permission, insurers=found.insurers, what=what, scope=scope)
         if resource_id is not None:
             check_id(resource_type, resource_id)
         return found.handler(request, resource_type, resource_id)

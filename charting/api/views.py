@@ -2,6 +2,7 @@
 
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -245,7 +246,9 @@ class VitalsViewSet(_SessionRows):
         responses={
             301: OpenApiResponse(
                 description="Moved: the reading is /fhir/R4/Observation/vitals-{id} (Location)."
-            )
+            ),
+            # What a client that follows the redirect gets.
+            (200, "application/fhir+json"): OpenApiTypes.OBJECT,
         }
     )
     @action(detail=True, methods=["get"])

@@ -9,7 +9,7 @@ duration).
 from fhir.mappers.common import HCPCS, ICD10CM, drop_empty, instant, number, quantity, reference
 from fhir.model_types import model_type
 from fhir.registry import ResourceType, SearchParam, register
-from fhir.search import filter_date, filter_reference, filter_token
+from fhir.search import filter_date, filter_reference, filter_token, split_values
 from infusions.models import OrderStatus, TreatmentOrder
 
 SNOMED = "http://snomed.info/sct"
@@ -117,6 +117,12 @@ def medication_request_resource(order: TreatmentOrder) -> dict:
     )
 
 
+def _code(queryset, values, query):
+    for alternatives in split_values(values):
+        queryset = queryset.filter(product__hcpcs_code__in=[v.rpartition("|")[2] for v in alternatives])
+    return queryset
+
+
 PARAMS = {
     "patient": SearchParam(
         "patient",
@@ -148,14 +154,7 @@ PARAMS = {
         "The order's first cycle date (eq, ge, gt, le, lt).",
         lambda qs, values, query: filter_date(query, qs, "date", values, "start_date", is_date=True),
     ),
-    "code": SearchParam(
-        "code",
-        "token",
-        "The product's HCPCS code (e.g. J1459).",
-        lambda qs, values, query: qs.filter(
-            product__hcpcs_code__in=[v.rpartition("|")[2] for value in values for v in value.split(",")]
-        ),
-    ),
+    "code": SearchParam("code", "token", "The product's HCPCS code (e.g. J1459).", _code),
 }
 
 read, search = model_type(

@@ -10,11 +10,13 @@ diastolic 8462-4), heart rate 8867-4, respiratory rate 9279-1, body temperature 
 
 import re
 
+from django.db.models import Q
+
 from charting.models import InfusionSession, VitalsReading
 from charting.selectors import access_sessions
 from fhir.model_types import model_type
 from fhir.registry import ResourceType, SearchParam, register
-from fhir.search import filter_constant, filter_date, filter_reference
+from fhir.search import filter_constant, filter_date, filter_reference, token_codes
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -106,6 +108,17 @@ def _rows(request):
     return VitalsReading.objects.select_related("session").filter(session__in=sessions)
 
 
+def _code(queryset, values, query):
+    for alternatives in token_codes("code", values, CODES, system=LOINC):
+        if None in alternatives:
+            continue  # the panel itself: every reading
+        condition = Q()
+        for field in alternatives:
+            condition |= Q(**{f"{field}__isnull": False})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
 PARAMS = {
     "patient": SearchParam(
         "patient",
@@ -140,11 +153,14 @@ PARAMS = {
     "code": SearchParam(
         "code",
         "token",
-        "85353-1 (the vital-signs panel), or a component's LOINC code (a panel has the components taken).",
-        lambda qs, values, query: filter_constant(qs, "code", values, CODES, CODES),
+        "85353-1 (the vital-signs panel), or a component's LOINC code: the panels that have that value.",
+        _code,
     ),
 }
-CODES = {"85353-1"} | {code for _, codings, _, _ in COMPONENTS for code, _ in codings}
+# LOINC code -> the reading's field that holds it (the panel's own code: none, every reading has it).
+CODES: dict[str, str | None] = {"85353-1": None} | {
+    code: field for field, codings, _, _ in COMPONENTS for code, _ in codings
+}
 OBSERVATION_STATUSES = {
     "registered",
     "preliminary",

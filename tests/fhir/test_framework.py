@@ -1,5 +1,7 @@
 """The /fhir/R4/ frame: metadata from the registry, errors as OperationOutcomes, access, paging."""
 
+import json
+
 import pytest
 from auditlog.models import LogEntry
 from rest_framework.test import APIClient
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def issue(response) -> dict:
-    body = response.json()
+    body = json.loads(response.content)
     assert body["resourceType"] == "OperationOutcome", body
     validate(body)
     return body["issue"][0]
@@ -177,3 +179,115 @@ def test_a_django_error_under_fhir_is_an_operation_outcome_too(api, manager):
     response = api.get("/fhir/R4/Patient", HTTP_ACCEPT="application/xml")
     assert response.status_code == 406
     assert issue(response)["code"] == "not-supported"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "Observation/12",
+        "Observation/vitals-0",
+        "Slot/3",
+        "Slot/3-abc",
+        "Patient/99999999999999999999999",
+        "Patient/1.5",
+        "Patient?_count=1e3",
+        "Patient?_count=-1",
+        "Patient?_count=1&_count=2",
+        "Patient?birthdate=0000-01-01",
+        "Patient?birthdate=9999-12-31T23:59:59-14:00",
+        "Appointment?status=done",
+        "Appointment?actor=Location/x",
+        "Appointment?date=2026-12-04,2026-12-05",
+        "Slot?start=ge2027-01-01&start=lt2027-06-01",
+        "Slot?schedule=Patient/3",
+        "Coverage?in-force=maybe",
+        "AdverseEvent?grade=7",
+        "Patient?_total=all",
+        "Patient?_format=xml",
+        "Patient?_cursor=WyJhZnRlciIsWyJ4Il1d",
+    ],
+)
+def test_bad_input_is_a_4xx_operation_outcome_never_a_500(api, manager, path):
+    api.as_user(manager)
+    response = api.get(f"/fhir/R4/{path}")
+    assert 400 <= response.status_code < 500, (path, response.content[:300])
+    issue(response)
+
+
+def test_the_middleware_turns_any_error_page_under_fhir_into_an_operation_outcome(rf):
+    from django.http import HttpResponseServerError, JsonResponse
+
+    from clinic.middleware import ApiJsonErrorsMiddleware
+
+    html = ApiJsonErrorsMiddleware(lambda request: HttpResponseServerError("<h1>Server Error</h1>"))
+    response = html(rf.get("/fhir/R4/Patient"))
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/fhir+json"
+    assert issue(response)["severity"] == "fatal"
+    api_error = ApiJsonErrorsMiddleware(
+        lambda request: JsonResponse(
+            {"code": "too_many_requests", "detail": "Wait.", "fields": {}}, status=429
+        )
+    )
+    response = api_error(rf.get("/fhir/R4/Patient"))
+    assert issue(response)["details"]["coding"][0]["code"] == "too_many_requests"
+    assert issue(response)["code"] == "throttled"
+    # Outside /fhir/ the API's own JSON stays as it is.
+    assert api_error(rf.get("/api/v1/patients/")).status_code == 429
+    assert "resourceType" not in json.loads(api_error(rf.get("/api/v1/patients/")).content)
+
+
+def test_a_type_or_operation_opened_to_insurers_is_reached_with_the_right_scope_only(db, monkeypatch):
+    """The hook part B builds on: a registration with insurers=True (and its scope)."""
+    from rest_framework.response import Response
+
+    from fhir.registry import Found, Operation, ResourceType
+    from tests.insurance.factories import PayerFactory, make_client, make_token
+
+    seen = []
+
+    def read(request, resource_id):
+        seen.append(request.payer.code)
+        return Found({"resourceType": "Basic", "id": resource_id, "code": {"text": "test"}}, None)
+
+    def submit(request, resource_type, resource_id):
+        return Response({"resourceType": "Basic", "code": {"text": request.payer.code}})
+
+    monkeypatch.setitem(
+        REGISTRY,
+        "Basic",
+        ResourceType(
+            name="Basic",
+            permission="insurance.view_priorauthorization",
+            params={},
+            read=read,
+            search=None,
+            insurers=True,
+            insurer_scope="authorizations:read",
+            operations={
+                "submit": Operation(
+                    "submit", submit, insurers=True, insurer_scope="authorizations:decide", instance=False
+                )
+            },
+        ),
+    )
+    payer = PayerFactory(code="acme-health")
+    app = make_client(payer)
+    reader = APIClient()
+    reader.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(app, scope='authorizations:read')}")
+    assert reader.get("/fhir/R4/Basic/7").json()["id"] == "7"
+    assert seen == ["acme-health"]
+    response = reader.post("/fhir/R4/Basic/$submit", {}, format="json")
+    assert response.status_code == 403
+    assert issue(response)["details"]["coding"][0]["code"] == "insufficient_scope"
+    assert reader.get("/fhir/R4/Basic").status_code == 405
+    decider = APIClient()
+    decider.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(app)}")
+    response = decider.post("/fhir/R4/Basic/$submit", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["code"] == {"text": "acme-health"}
+    assert decider.post("/fhir/R4/Basic/$frobnicate", {}, format="json").status_code == 404
+    statement = APIClient().get("/fhir/R4/metadata").json()
+    basic = next(r for r in statement["rest"][0]["resource"] if r["type"] == "Basic")
+    assert [i["code"] for i in basic["interaction"]] == ["read"]
+    assert [o["name"] for o in basic["operation"]] == ["submit"]

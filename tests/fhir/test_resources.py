@@ -113,6 +113,10 @@ def test_the_vitals_observation_is_the_panel_with_components_like_the_blood_pres
         nurse_api, "Observation", patient=f"Patient/{chair.patient.pk}", date="ge2027-03-02T14:15:00Z"
     )
     assert [o["id"] for o in found] == [f"vitals-{charted['reading']}"]
+    assert len(search(nurse_api, "Observation", code="http://loinc.org|8480-6", category="vital-signs")) == 2
+    assert search(nurse_api, "Observation", code="85353-1", status="cancelled") == []
+    wrong_system = nurse_api.get("/fhir/R4/Observation", {"code": "http://snomed.info/sct|8480-6"})
+    assert wrong_system.status_code == 400
 
 
 def test_each_constant_rate_period_is_one_medication_administration_with_the_lot(nurse_api, charted, chair):
@@ -276,3 +280,29 @@ def test_a_page_of_50_appointments_is_a_fixed_number_of_queries(nurse_api, chair
     with django_assert_num_queries(4):
         bundle = nurse_api.get("/fhir/R4/Appointment", {"_count": 50}).json()
     assert len(bundle["entry"]) == 50
+
+
+def test_a_nurse_of_another_site_sees_none_of_its_bookings_or_charting(
+    api, charted, chair, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    from clinic.roles import Role
+
+    other = django_user_model.objects.create_user("olga_nurse", password="pw-for-tests")
+    other.groups.add(Group.objects.get(name=Role.NURSE.value))
+    api.force_login(other)
+    for name in (
+        "Appointment",
+        "Observation",
+        "MedicationAdministration",
+        "AdverseEvent",
+        "Schedule",
+        "Slot",
+    ):
+        response = api.get(f"/fhir/R4/{name}")
+        assert response.status_code == 200, name
+        assert response.json()["entry"] == [], name
+    response = api.get(f"/fhir/R4/Appointment/{chair.booking.pk}")
+    assert response.status_code == 404
+    assert response.json()["resourceType"] == "OperationOutcome"
