@@ -23,7 +23,7 @@ from django.utils import timezone
 from rest_framework.response import Response
 
 from clinic.api import REPLAY_HEADER
-from fhir.access import is_insurer
+from fhir.access import check_access, is_insurer
 from fhir.bundle import base_url
 from fhir.errors import FhirError, not_found
 from fhir.mappers.coverage import coverage_resource
@@ -43,15 +43,9 @@ from insurance.oauth import DECIDE, READ
 PERMISSION = "insurance.view_priorauthorization"
 
 
-def _require_scope(request, scope: str) -> None:
-    if not request.auth.allow_scopes([scope]):
-        raise FhirError(403, "insufficient_scope", f"This token does not carry the {scope} scope.")
-
-
 def _rows(request):
     """The requests the caller may see: a payer its own submitted ones, staff every one."""
     if is_insurer(request):
-        _require_scope(request, READ)
         rows = selectors.payer_authorizations(request.payer)
     else:
         rows = selectors.authorization_list()
@@ -178,7 +172,7 @@ def create_claim_response(request, resource_type) -> Response:
             "A payer answers a request with its client's token; staff record a decision received by "
             "phone or fax in the admin.",
         )
-    _require_scope(request, DECIDE)
+    check_access(request, PERMISSION, insurers=True, what="ClaimResponse create", scope=DECIDE)
     answer, replayed = claim_response_record(
         payer_client=request.payer_client,
         body=request.data,
@@ -197,6 +191,7 @@ DECIDED = tuple(codes.STATUS_REVIEW_ACTION)
 
 def read_claim_response(request, resource_id: str) -> Found:
     """The payer's current decision on Claim/<id> as a PAS ClaimResponse (PAS's inquiry, by id)."""
+    check_access(request, PERMISSION, insurers=True, what="ClaimResponse", scope=READ)
     auth = _rows(request).filter(pk=int(resource_id), status__in=DECIDED).first()
     if auth is None:
         raise not_found("ClaimResponse", resource_id)
@@ -211,6 +206,7 @@ register(
         read=read,
         search=search,
         insurers=True,
+        insurer_scope=READ,
         profile=codes.PROFILE_CLAIM,
         documentation="Prior authorization requests (Da Vinci PAS). A read answers the PAS request Bundle; "
         "a search answers the Claims with the resources of their bundles included.",
