@@ -2,9 +2,11 @@
 decision service, refused as an OperationOutcome when it cannot be recorded, idempotent, audited."""
 
 import json
+import threading
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
 
 from clinic.audit import reads_of
 from fhir.pas import codes
@@ -243,3 +245,30 @@ def test_staff_cannot_answer_for_a_payer(acme_request, api, manager):
 
 def test_the_fixtures_examples_are_those_the_tests_post():
     assert [name for name in pas_examples("*.json") if "Response" in name] == RESPONSE_EXAMPLES
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_answer_sent_four_times_at_once_is_recorded_once(acme_request):
+    auth = acme_request.auth
+    body = _approval_for(auth)
+    events = _events(auth)
+    barrier = threading.Barrier(4)
+    statuses = []
+
+    def send():
+        try:
+            client = acme_request.fhir()
+            barrier.wait()
+            statuses.append(post_answer(client, body).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200, 200, 200, 201]
+    assert _events(auth) == events + 1
+    assert PriorAuthorization.objects.get(pk=auth.pk).status == "approved"
