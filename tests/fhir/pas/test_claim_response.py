@@ -116,6 +116,28 @@ def test_an_a3_response_with_a_reason_denies_the_request(acme_request):
     assert response.json()["disposition"] == "No documented response after two cycles."
 
 
+def test_an_a2_response_approves_in_part_the_units_and_dates_it_gives(acme_request):
+    auth = acme_request.auth
+    body = _approval_for(auth, units=70)
+    action = body["item"][0]["adjudication"][0]["extension"][0]
+    action["extension"][1]["valueCodeableConcept"]["coding"][0]["code"] = "A2"
+    response = post_answer(acme_request.fhir(), body)
+    assert response.status_code == 201, response.content
+    stored = PriorAuthorization.objects.get(pk=auth.pk)
+    assert (stored.status, stored.units_approved) == ("partially_approved", 70)
+    code = response.json()["item"][0]["adjudication"][0]["extension"][0]["extension"][1]
+    assert code["valueCodeableConcept"]["coding"][0]["code"] == "A2"
+
+
+def test_more_units_than_requested_are_refused_naming_where_they_came_from(acme_request):
+    response = post_answer(acme_request.fhir(), _approval_for(acme_request.auth, units=141))
+    assert response.status_code == 400
+    issue = _issue(response)
+    assert issue["details"]["coding"][0]["code"] == "units_over_requested"
+    assert issue["expression"] == ["ClaimResponse.item[0].extension('itemAuthorizedDetail')"]
+    assert PriorAuthorization.objects.get(pk=acme_request.auth.pk).status == "submitted"
+
+
 def test_an_a4_response_pends_the_request(acme_request):
     auth = acme_request.auth
     response = post_answer(acme_request.fhir(), answer_for(auth, PEND_BUNDLE))
