@@ -19,6 +19,7 @@ id is a 404, as an unknown one; it answers with `authorizations:decide`. The Pat
 insurer's bundle carries identity only (no telecom). Every read is audited, one row per answer.
 """
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework.response import Response
 
@@ -78,7 +79,7 @@ def _bundle_parts(request, auths: list[PriorAuthorization]) -> list[tuple[dict, 
         others = [patient, coverage]
         if order is not None:
             others.append(medication_request_resource(order))
-        others += [pas.insurer_organization(auth.payer), pas.requestor_organization(_clinic_name())]
+        others += [pas.insurer_organization(auth.payer), pas.requestor_organization(settings.CLINIC_NAME)]
         claim = pas.pas_claim(
             auth,
             medication_request_id=str(order.pk) if order is not None else None,
@@ -86,12 +87,6 @@ def _bundle_parts(request, auths: list[PriorAuthorization]) -> list[tuple[dict, 
         )
         parts.append((claim, others))
     return parts
-
-
-def _clinic_name() -> str:
-    from django.conf import settings
-
-    return settings.CLINIC_NAME
 
 
 def _audit(auths: list[PriorAuthorization]) -> Audit | None:
@@ -129,7 +124,9 @@ def _status(queryset, values, query):
             elif value in CLAIM_STATUSES:
                 wanted |= set(CLAIM_STATUSES[value])
             else:
-                raise FhirError(400, "status_invalid", "Claim status is active, cancelled or draft.")
+                raise FhirError(
+                    400, "token_invalid", "Claim status is active, cancelled or draft.", expression=["status"]
+                )
         queryset = queryset.filter(status__in=wanted)
     return queryset
 

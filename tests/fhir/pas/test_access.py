@@ -92,6 +92,23 @@ def test_a_scheduler_searches_a_patients_requests(acme_request, blue_request, ap
     assert matches == [str(acme_request.auth.pk)]
 
 
+def test_a_staff_search_by_claim_status_tells_drafts_from_requests_sent(acme_request, acme, api, manager):
+    draft = make_authorization(acme.coverage, status="draft")
+    api.force_login(manager)
+
+    def found(status):
+        response = api.get("/fhir/R4/Claim", {"status": status}, HTTP_ACCEPT="application/fhir+json")
+        entries = response.json().get("entry", [])
+        return [e["resource"]["id"] for e in entries if e["search"]["mode"] == "match"]
+
+    assert found("draft") == [str(draft.pk)]
+    assert found("active") == [str(acme_request.auth.pk)]
+    assert found("active,draft") == sorted([str(acme_request.auth.pk), str(draft.pk)], key=int)
+    bad = api.get("/fhir/R4/Claim", {"status": "approved"}, HTTP_ACCEPT="application/fhir+json")
+    assert bad.status_code == 400
+    assert _outcome_code(bad) == "token_invalid"
+
+
 def test_a_search_page_of_claims_is_audited_in_one_row_naming_each_request_and_patient(acme_request, acme):
     other = submitted_request(acme)
     before = LogEntry.objects.count()
