@@ -76,3 +76,40 @@ def exception_handler(exc, context):
         code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
         response.data = error_body(code, str(exc.detail))
     return response
+
+
+# --- FHIR: under /fhir/ every error is an OperationOutcome (built here, so the middleware, the error
+# pages and the FHIR views answer the one shape) --------------------------------------------------------
+FHIR_JSON = "application/fhir+json"
+# Our stable error codes, in each issue's `details.coding` (the issue's `code` is FHIR's coarse type).
+ERROR_CODE_SYSTEM = "urn:infusion-clinic:error-code"
+# HTTP status -> FHIR IssueType (http://hl7.org/fhir/issue-type).
+ISSUE_TYPES = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    406: "not-supported",
+    409: "conflict",
+    410: "deleted",
+    412: "conflict",
+    413: "too-costly",
+    415: "not-supported",
+    422: "processing",
+    429: "throttled",
+}
+
+
+def operation_outcome(code: str, detail: str, status: int, *, expression: list[str] | None = None) -> dict:
+    """A FHIR R4 OperationOutcome of one error issue: FHIR's issue type for the HTTP status, our
+    stable `code` as a coding, the sentence as its text."""
+    issue: dict = {
+        "severity": "fatal" if status >= 500 else "error",
+        "code": ISSUE_TYPES.get(status, "exception" if status >= 500 else "processing"),
+        "details": {"coding": [{"system": ERROR_CODE_SYSTEM, "code": code}], "text": detail},
+        "diagnostics": detail,
+    }
+    if expression:
+        issue["expression"] = expression
+    return {"resourceType": "OperationOutcome", "issue": [issue]}

@@ -58,6 +58,8 @@ urlpatterns = [
     path("api/v1/reports/", include("reports.urls")),
     path("api/v1/", include(router.urls)),
     path("chairside/", include("charting.urls")),
+    # FHIR R4 (fhir/): read and search of the clinic's records, PAS prior authorization; metadata lists it.
+    path("fhir/R4/", include("fhir.urls")),
     path("api/auth/", include(api_auth_urls)),
 ]
 

@@ -1,5 +1,7 @@
 """The infusions side of prior authorization: what insurance cannot know by itself.
 
+- `orders_for_authorizations`: the treatment order an authorization is for (also read by the PAS
+  bundles under /fhir/);
 - `clinical_summary`: the insurer-facing summary of the order behind an authorization, registered
   with `insurance.providers` in `InfusionsConfig.ready()`.
 - `infusion_usage_report`: the chairside code calls it when an infusion ends; the grams given become
@@ -16,7 +18,9 @@ The check itself runs in `infusions.cycles.authorization_check` when a cycle is 
 
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -34,16 +38,51 @@ from insurance.providers import ClinicalSummary
 from scheduling.models import INACTIVE_STATUSES, Booking, BookingStatus
 
 
+def orders_for_authorizations(authorizations, orders=None) -> dict[int, TreatmentOrder]:
+    """The treatment order each authorization is for, by the authorization's pk (absent: none found).
+
+    Its linked order (`order_id`, the patient's); not linked yet: the patient's current order for the
+    product's HCPCS code, an active one first, else the newest not discontinued. One query for any
+    number of authorizations, from `orders` (default `order_list()`, with what the plan reads; a
+    caller that needs less, such as a page of PAS bundles, passes its own)."""
+    authorizations = list(authorizations)
+    linked = {auth.order_id for auth in authorizations if auth.order_id is not None}
+    unlinked = [auth for auth in authorizations if auth.order_id is None]
+    wanted = Q(pk__in=linked)
+    if unlinked:
+        wanted |= Q(
+            patient_id__in={auth.patient_id for auth in unlinked},
+            product__hcpcs_code__in={auth.hcpcs_code for auth in unlinked},
+        ) & ~Q(status=OrderStatus.DISCONTINUED)
+    if not linked and not unlinked:
+        return {}
+    source = selectors.order_list() if orders is None else orders
+    orders = list(source.filter(wanted).order_by("-created_at", "-pk"))
+    found: dict[int, TreatmentOrder] = {}
+    for auth in authorizations:
+        if auth.order_id is not None:
+            order = next(
+                (o for o in orders if o.pk == auth.order_id and o.patient_id == auth.patient_id), None
+            )
+        else:
+            candidates = [
+                o
+                for o in orders
+                if o.patient_id == auth.patient_id
+                and o.product.hcpcs_code == auth.hcpcs_code
+                and o.status != OrderStatus.DISCONTINUED
+            ]
+            order = next((o for o in candidates if o.status == OrderStatus.ACTIVE), None) or next(
+                iter(candidates), None
+            )
+        if order is not None:
+            found[auth.pk] = order
+    return found
+
+
 def _order_for(order_id: int | None, patient_id: int, hcpcs_code: str) -> TreatmentOrder | None:
-    orders = selectors.order_list().filter(patient_id=patient_id)
-    if order_id is not None:
-        return orders.filter(pk=order_id).first()
-    # Not linked yet: the patient's current order for the product (an active one first).
-    candidates = orders.filter(product__hcpcs_code=hcpcs_code).exclude(status=OrderStatus.DISCONTINUED)
-    return (
-        candidates.filter(status=OrderStatus.ACTIVE).order_by("-created_at").first()
-        or candidates.order_by("-created_at").first()
-    )
+    wanted = SimpleNamespace(pk=0, order_id=order_id, patient_id=patient_id, hcpcs_code=hcpcs_code)
+    return orders_for_authorizations([wanted]).get(0)
 
 
 def _dec(value: Decimal | None) -> str | None:

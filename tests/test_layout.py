@@ -17,6 +17,7 @@ MAY_IMPORT = {
     "charting": {"infusions", "scheduling", "insurance", "patients", "clinic"},
     # Reports read every domain app in aggregate; nothing imports reports but config.
     "reports": {"charting", "infusions", "scheduling", "insurance", "patients", "clinic"},
+    "fhir": {"charting", "infusions", "scheduling", "insurance", "patients", "clinic"},
 }
 APPS = {*MAY_IMPORT, "config", "demo"}
 

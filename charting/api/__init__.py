@@ -1,6 +1,6 @@
 """Chairside REST API: /api/v1/sessions/ (check-in, checklist, premedication, start, end, discharge),
 with vitals/, rate-changes/, reactions/ and lots/ under each session, and each vitals reading as a FHIR R4
-Observation (vitals/{id}/fhir/).
+Observation (vitals/{id}/fhir/, a redirect to /fhir/R4/Observation/vitals-{id}).
 
 Every POST carries `client_id` (a UUID the client makes). Sending it again stores nothing and answers
 with the first answer (same status and body, plus the `Idempotent-Replayed: true` header). The tablet

@@ -1,13 +1,14 @@
 """The chairside API's viewsets: sessions and their life, and the rows charted under each one."""
 
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from charting import fhir, selectors, services
+from charting import selectors, services
 from charting.api.inputs import (
     ChairAssignmentInput,
     CheckInInput,
@@ -215,7 +216,7 @@ class _SessionRows(
 
 class VitalsViewSet(_SessionRows):
     """Vitals sets: impossible values are refused with a message per field; abnormal ones come back with
-    `flags`. `{id}/fhir/` is the reading as a FHIR R4 Observation (vital-signs panel)."""
+    `flags`. `{id}/fhir/` redirects to the reading as a FHIR R4 Observation (/fhir/R4/Observation/...)."""
 
     serializer_class = VitalsSerializer
     permission_model = VitalsReading
@@ -241,13 +242,21 @@ class VitalsViewSet(_SessionRows):
         )
         return _created(self.get_serializer(self.get_queryset().get(pk=reading.pk)).data, replayed)
 
-    @extend_schema(responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT})
+    @extend_schema(
+        responses={
+            301: OpenApiResponse(
+                description="Moved: the reading is /fhir/R4/Observation/vitals-{id} (Location)."
+            ),
+            # What a client that follows the redirect gets.
+            (200, "application/fhir+json"): OpenApiTypes.OBJECT,
+        }
+    )
     @action(detail=True, methods=["get"])
     def fhir(self, request, session_pk=None, pk=None):
-        """The reading as a FHIR R4 Observation (LOINC codes, UCUM units)."""
+        """Moved to the FHIR interface: answers 301 to /fhir/R4/Observation/vitals-{id}, where the reading
+        is the FHIR R4 Observation it always was (the mapping lives in fhir/, one per resource type)."""
         reading = self.get_object()
-        self.audit_shown([self.session], "fhir export")
-        return Response(fhir.vitals_observation(reading, self.session), content_type="application/fhir+json")
+        return HttpResponsePermanentRedirect(f"/fhir/R4/Observation/vitals-{reading.pk}")
 
 
 class RateChangeViewSet(_SessionRows):

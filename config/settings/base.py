@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "infusions",
     "charting",
     "reports",
+    "fhir",
     "demo",
 ]
 

@@ -58,7 +58,9 @@ def test_a_vitals_reading_exports_as_a_fhir_r4_observation(nurse_api, chair, clo
         taken_at=local("09:00"),
         **(VITALS_OK | {"spo2": 90}),
     ).json()
-    response = nurse_api.get(f"/api/v1/sessions/{session}/vitals/{reading['id']}/fhir/")
+    response = nurse_api.get(f"/api/v1/sessions/{session}/vitals/{reading['id']}/fhir/", follow=True)
+    # The mapping moved to the FHIR interface (fhir/): the old URL redirects there.
+    assert response.redirect_chain == [(f"/fhir/R4/Observation/vitals-{reading['id']}", 301)]
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/fhir+json")
     observation = response.json()
