@@ -57,6 +57,7 @@ urlpatterns = [
     ),
     path("api/v1/", include(router.urls)),
     path("chairside/", include("charting.urls")),
+    path("", include("waitlist.urls")),
     path("api/auth/", include(api_auth_urls)),
 ]
 

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "insurance",
     "infusions",
     "charting",
+    "selfservice",
+    "waitlist",
     "demo",
 ]
 
@@ -240,7 +242,7 @@ SCREEN_LOCK_OPEN_URLS = ["chairside:unlock", "chairside:lock", "chairside:logout
 
 # --- What browsers may do with our pages (clinic/no_store.py, django-csp) ------------------------------
 # Pages and JSON with patient data are never stored by a browser or a proxy.
-NO_STORE_URL_PREFIXES = ["/admin/", "/chairside/", "/api/", "/fhir/"]
+NO_STORE_URL_PREFIXES = ["/admin/", "/chairside/", "/api/", "/fhir/", "/w/"]
 # Scripts only from our own static files: no inline script, no eval, no other host. Inline style
 # attributes stay allowed (the day board and the vitals chart place their bars with them); they run
 # no code.
@@ -316,7 +318,12 @@ SMS_BACKEND = env("SMS_BACKEND", default="file")
 
 # --- Notification delivery (clinic/notifications) -------------------------------------------------------
 # The modules that register message kinds, staff-digest sections and planners (clinic imports no app).
-NOTIFICATION_MODULES = ["scheduling.reminders", "scheduling.proposal_notices", "infusions.reminders"]
+NOTIFICATION_MODULES = [
+    "scheduling.reminders",
+    "scheduling.proposal_notices",
+    "infusions.reminders",
+    "waitlist.notices",
+]
 # `file` writes each SMS to SMS_FILE_DIR; `http` (alias `twilio`) posts to a Twilio-style API.
 SMS_FILE_DIR = env.path("SMS_FILE_DIR", default=BASE_DIR / ".local" / "outbox")
 SMS_HTTP_BASE_URL = env("SMS_HTTP_BASE_URL", default="https://api.twilio.com")
@@ -346,8 +353,23 @@ OUTBOX_MAX_ATTEMPTS = 8
 # takes about a hundred messages a second from each drainer (ten from a sequential one).
 OUTBOX_SEND_THREADS = env.int("OUTBOX_SEND_THREADS", default=16)
 
+# --- Waitlist (waitlist/): freed chair time offered to waitlisted patients ------------------------------
+# How many patients one freed slot is offered to at once (the first to accept gets it); a decline or an
+# expiry offers it to the next. Offers expire this many minutes after they are sent, and never after
+# the slot's start; a slot starting sooner than the notice is not offered.
+WAITLIST_OFFER_BATCH = env.int("WAITLIST_OFFER_BATCH", default=3)
+WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=120)
+WAITLIST_MIN_NOTICE_MINUTES = env.int("WAITLIST_MIN_NOTICE_MINUTES", default=180)
+
 # --- Clinic defaults (clinic settings a manager may change later; these are the starting values) -------
 CLINIC_NAME = env("CLINIC_NAME", default="Infusion Clinic")
+
+# --- Patient links (selfservice) ------------------------------------------------------------------------
+# Where patients open their links (the public address; staff may use another).
+PATIENT_LINK_BASE_URL = env("PATIENT_LINK_BASE_URL", default=SITE_URL).rstrip("/")
+# Requests to link pages per address and window (a patient moving a visit makes about five).
+SELFSERVICE_RATE_LIMIT = env.int("SELFSERVICE_RATE_LIMIT", default=30)
+SELFSERVICE_RATE_WINDOW_SECONDS = env.int("SELFSERVICE_RATE_WINDOW_SECONDS", default=15 * 60)
 
 # --- Logging: never patient data, so no request bodies or query strings ----------------------------------
 LOGGING = {
