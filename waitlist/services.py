@@ -324,8 +324,10 @@ def offer_accept(*, offer: Offer, now: datetime | None = None) -> Answer:
     offer = _offer_read(offer.pk)
     if offer.status == OfferStatus.ACCEPTED:
         return Answer("booked", offer, booking=offer.booking)
+    if offer.status == OfferStatus.TAKEN:  # closed when another patient accepted first
+        return Answer("taken", offer, next_offer=entry_offer_next(entry=offer.entry, now=now))
     if offer.status != OfferStatus.OFFERED:
-        return Answer("taken" if offer.status == OfferStatus.TAKEN else "closed", offer)
+        return Answer("closed", offer)
     if now >= offer.expires_at:
         Offer.objects.filter(pk=offer.pk, status=OfferStatus.OFFERED).update(status=OfferStatus.EXPIRED)
         transaction.on_commit(lambda: _top_up(offer.slot_id))
