@@ -58,7 +58,7 @@ def test_accepting_books_the_time_and_says_so_on_the_same_page(client, offered):
 
 
 def test_the_second_to_accept_is_told_the_time_was_just_taken_and_keeps_their_place(client, offered):
-    (first, second), (offer_a, offer_b) = offered
+    (_, second), (offer_a, offer_b) = offered
     client.post(f"/w/{token_of(offer_a)}/", {"answer": "accept"})
 
     response = client.post(f"/w/{token_of(offer_b)}/", {"answer": "accept"})
