@@ -57,6 +57,8 @@ urlpatterns = [
     ),
     path("api/v1/", include(router.urls)),
     path("chairside/", include("charting.urls")),
+    # A patient's visit link from their reminder (selfservice): /v/<token>, nothing else in the URL.
+    path("v/", include("selfservice.urls")),
     path("api/auth/", include(api_auth_urls)),
 ]
 
