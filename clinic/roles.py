@@ -29,6 +29,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "insurance.*",
         "infusions.*",
         "charting.*",
+        # The links sent to patients (selfservice): read-only in the admin.
+        "selfservice.view_*",
         "auditlog.view_logentry",
         # Login lockouts (django-axes): see them, and lift one early by deleting its failures.
         "axes.view_accessattempt",
@@ -57,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "insurance.add_authorizationdocument",
         "infusions.view_*",
         "charting.view_*",
+        "selfservice.view_*",
         "clinic.view_notification",
         "clinic.change_notification",
     ),
