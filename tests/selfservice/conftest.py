@@ -13,6 +13,7 @@ from django.core.cache import cache
 from infusions import cycles
 from selfservice import tokens
 from tests.infusions.calendar import NOW, at, make_clinic, make_order
+from tests.notifications.conftest import sms  # noqa: F401 - the SMS folder fixture
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,6 @@ from clinic.notifications.dispatch import outbox_drain
 from infusions.models import CycleDay
 from selfservice import tokens
 from tests.infusions.calendar import at
-from tests.notifications.conftest import sms  # noqa: F401 - the SMS folder fixture
 
 LINK = re.compile(r"https?://\S+/v/([A-Za-z0-9_-]{43})")
 pytestmark = pytest.mark.django_db
@@ -53,7 +52,7 @@ def stored_everywhere() -> str:
 
 def test_the_sms_and_email_reminders_carry_a_working_link_and_nothing_clinical(
     client, visit, booked, sms, clock
-):  # noqa: F811
+):
     drain_at(clock, at("2027-03-01", "09:00"))  # cycle 1's 24 h reminder
     [message] = sms.messages()
     text = message["body"]
@@ -78,7 +77,7 @@ def test_the_sms_and_email_reminders_carry_a_working_link_and_nothing_clinical(
     assert token not in stored_everywhere() and email_token not in stored_everywhere()
 
 
-def test_a_reminder_in_french_for_a_patient_who_reads_french(visit, sms, clock):  # noqa: F811
+def test_a_reminder_in_french_for_a_patient_who_reads_french(visit, sms, clock):
     patient = visit.patient
     patient.preferred_language = "fr"
     patient.save(update_fields=["preferred_language"])
@@ -90,7 +89,7 @@ def test_a_reminder_in_french_for_a_patient_who_reads_french(visit, sms, clock):
     assert "Confirmer, annuler ou choisir une autre heure" in message["body"]
 
 
-def test_a_skipped_reminder_mints_no_link(visit, sms, clock):  # noqa: F811
+def test_a_skipped_reminder_mints_no_link(visit, sms, clock):
     patient = visit.patient
     patient.reminder_opt_out = True
     patient.save(update_fields=["reminder_opt_out"])
@@ -101,7 +100,7 @@ def test_a_skipped_reminder_mints_no_link(visit, sms, clock):  # noqa: F811
     assert not visit.patient_links.exists()
 
 
-def test_after_a_move_the_patient_gets_the_new_time_with_a_new_link(client, visit, token, sms, clock):  # noqa: F811
+def test_after_a_move_the_patient_gets_the_new_time_with_a_new_link(client, visit, token, sms, clock):
     from selfservice import moves
 
     offer = moves.move_offers(visit).days[2].offers[0]  # Wednesday 3 March
@@ -128,7 +127,7 @@ def test_the_clinic_is_told_when_a_patient_cant_come_without_naming_them(
     assert sorted(email.to) == sorted([manager.email, scheduler.email])
     assert f"Booking #{visit.pk}, Tue 02 Mar 2027 09:00 EST, chair R1" in email.body
     assert f"/admin/scheduling/booking/{visit.pk}/change/" in email.body
-    for word in clinical_words(visit) + [visit.patient.given_name]:
+    for word in [*clinical_words(visit), visit.patient.given_name]:
         assert word.lower() not in (email.body + email.subject).lower()
 
 
