@@ -29,6 +29,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "insurance.*",
         "infusions.*",
         "charting.*",
+        # The links sent to patients (selfservice): read-only in the admin.
+        "selfservice.view_*",
         "waitlist.view_*",
         "waitlist.add_waitlistentry",
         "waitlist.change_waitlistentry",
@@ -60,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "insurance.add_authorizationdocument",
         "infusions.view_*",
         "charting.view_*",
+        "selfservice.view_*",
         "waitlist.view_*",
         "waitlist.add_waitlistentry",
         "waitlist.change_waitlistentry",

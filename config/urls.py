@@ -57,7 +57,10 @@ urlpatterns = [
     ),
     path("api/v1/", include(router.urls)),
     path("chairside/", include("charting.urls")),
-    path("", include("waitlist.urls")),
+    # A patient's visit link from their reminder (selfservice): /v/<token>, nothing else in the URL.
+    path("v/", include("selfservice.urls")),
+    # A waitlist offer's link (waitlist): /w/<token>, nothing else in the URL.
+    path("w/", include("waitlist.urls")),
     path("api/auth/", include(api_auth_urls)),
 ]
 

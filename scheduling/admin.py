@@ -370,6 +370,7 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
         "local_start",
         "local_end",
         "status",
+        "patient_confirmation",
         "note",
         "cancel_reason",
         "created_by",
@@ -438,6 +439,14 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
             STATUS_COLOURS.get(booking.status, "#555"),
             booking.get_status_display(),
         )
+
+    @admin.display(description="Confirmed by the patient")
+    def patient_confirmation(self, booking):
+        # Set from the patient's reminder link (selfservice); what else they did there is in the history
+        # below, each change's reason starting "Patient via link".
+        if booking.confirmed_at is None:
+            return "Not confirmed"
+        return f"Confirmed {local_label(booking.confirmed_at, booking.site)}"
 
     @admin.display(description="Day board")
     def board_link(self, booking):

@@ -15,6 +15,7 @@ MAY_IMPORT = {
     "insurance": {"patients", "clinic"},
     "infusions": {"scheduling", "insurance", "patients", "clinic"},
     "charting": {"infusions", "scheduling", "insurance", "patients", "clinic"},
+    "selfservice": {"infusions", "scheduling", "insurance", "patients", "clinic"},
     "waitlist": {"selfservice", "infusions", "scheduling", "insurance", "patients", "clinic"},
 }
 APPS = {*MAY_IMPORT, "config", "demo"}

@@ -14,20 +14,8 @@ from selfservice.models import LinkPurpose, LinkToken
 from waitlist.models import Offer
 
 
-def offer_link(offer: Offer, *, now: datetime) -> str:
-    """A new link to the offer's page, valid until the offer expires (the full URL a message carries)."""
-    token = tokens.link_issue(
-        patient_id=offer.entry.patient_id,
-        expires_at=offer.expires_at,
-        purpose=LinkPurpose.OFFER,
-        ref=offer.pk,
-        now=now,
-    )
-    return settings.PATIENT_LINK_BASE_URL + reverse("waitlist:offer", args=[token])
-
-
 def offer_path(offer: Offer, *, now: datetime) -> str:
-    """The same link as a path, for a page that sends the patient on to another offer."""
+    """A new link to the offer's page, valid until the offer expires, as a path (`/w/<token>`)."""
     token = tokens.link_issue(
         patient_id=offer.entry.patient_id,
         expires_at=offer.expires_at,
@@ -38,14 +26,15 @@ def offer_path(offer: Offer, *, now: datetime) -> str:
     return reverse("waitlist:offer", args=[token])
 
 
-def offer_for_token(token: str, *, now: datetime) -> tuple[LinkToken, Offer] | tuple[None, None]:
-    """The live link and its offer (with slot, site, chair, patient), or (None, None)."""
-    link = tokens.link_resolve(token, purpose=LinkPurpose.OFFER, now=now)
-    if link is None or link.ref is None:
-        return None, None
-    offer = (
-        Offer.objects.select_related("slot__site", "slot__chair", "entry__patient", "booking")
+def offer_link(offer: Offer, *, now: datetime) -> str:
+    """The full URL a message carries."""
+    return settings.PATIENT_LINK_BASE_URL + offer_path(offer, now=now)
+
+
+def offer_of(link: LinkToken) -> Offer | None:
+    """The link's offer (with its slot, site, chair, patient), if it is the link's patient's."""
+    return (
+        Offer.objects.select_related("slot__site", "slot__chair", "entry__patient", "entry__order", "booking")
         .filter(pk=link.ref, entry__patient_id=link.patient_id)
         .first()
     )
-    return (link, offer) if offer is not None else (None, None)

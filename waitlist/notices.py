@@ -9,17 +9,13 @@ site, and the link, in the patient's language: nothing clinical (no diagnosis, d
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.formats import date_format, time_format
 
 from clinic.notifications import registry
 from patients.reminders import patient_message
+from scheduling.reminders import local_texts
 from waitlist import services
 from waitlist.models import Offer, OfferStatus, SlotStatus
 from waitlist.services import OFFER_KIND
-
-
-def _language(patient) -> str:
-    return getattr(patient, "preferred_language", "") or settings.LANGUAGE_CODE
 
 
 def load_offers(ids: list[int]) -> dict[int, Offer]:
@@ -30,16 +26,13 @@ def _read(row) -> Offer | None:
     return load_offers([row.record_id]).get(row.record_id)
 
 
-def when_texts(offer: Offer) -> dict[str, str]:
-    """The offered date and time, and the time the offer closes, in the site's zone and the active
-    language ("mardi 2 mars 2027", "10:00")."""
-    zone = offer.slot.site.zone
-    start, closes = offer.slot.start.astimezone(zone), offer.expires_at.astimezone(zone)
+def when_texts(offer: Offer, *, moment=None) -> dict[str, str]:
+    """The offered date, time and zone (or `moment`'s), and the time the offer closes, in the site's
+    zone and the active language (`scheduling.reminders.local_texts`: "mardi 3 mars 2027", "09:00")."""
+    site = offer.slot.site
     return {
-        "date_text": date_format(start, "l j F Y"),
-        "time_text": time_format(start, "TIME_FORMAT"),
-        "expires_text": time_format(closes, "TIME_FORMAT"),
-        "zone_text": start.tzname() or "",
+        **local_texts(moment or offer.slot.start, site),
+        "expires_text": local_texts(offer.expires_at, site)["time_text"],
     }
 
 
@@ -54,7 +47,7 @@ def offer_message_texts(offer: Offer, *, link: str, channel: str) -> tuple[str, 
         "link": link,
         "clinic_name": settings.CLINIC_NAME,
     }
-    with translation.override(_language(patient)):
+    with translation.override(patient.preferred_language or "en"):
         context |= when_texts(offer)
         body = render_to_string("waitlist/offer_message.txt", context).strip()
         subject = render_to_string("waitlist/offer_message_subject.txt", context).strip()

@@ -1,20 +1,14 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path
 
+from selfservice.access import malformed
 from selfservice.tokens import TOKEN_PATTERN
 from waitlist import views
 
-
-class TokenConverter:
-    regex = TOKEN_PATTERN
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(TokenConverter, "offer_token")
-
 app_name = "waitlist"
-urlpatterns = [path("w/<offer_token:token>/", views.offer_page, name="offer")]
+
+urlpatterns = [
+    re_path(rf"^(?P<token>{TOKEN_PATTERN})$", views.offer_page, name="offer"),
+    # Anything else under /w/ gets selfservice's neutral page, as a dead link does.
+    path("", malformed),
+    re_path(r"^(?P<rest>.*)$", malformed),
+]

@@ -40,7 +40,9 @@ class BoardCard:
         if self.session is not None:
             return self.session.get_status_display()
         if self.booking is not None:
-            return "Expected at " + _local(self.booking.start, self.booking.site)
+            expected = "Expected at " + _local(self.booking.start, self.booking.site)
+            # The patient confirmed from their reminder link (selfservice), through the booking's field.
+            return expected + (" · confirmed" if self.booking.confirmed_at else " · not confirmed")
         return "Free"
 
 

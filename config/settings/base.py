@@ -106,6 +106,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# The languages a patient's pages and messages come in (Patient.preferred_language); staff pages stay
+# English. Each app keeps its catalogue in its own locale/ folder, compiled .mo files committed.
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 # Stored times are aware UTC; each site has its own time zone for opening hours and reminders.
 TIME_ZONE = "UTC"
 # The staff pages' formats: date-times carry their zone's abbreviation (config/formats/en/formats.py).
@@ -242,7 +245,7 @@ SCREEN_LOCK_OPEN_URLS = ["chairside:unlock", "chairside:lock", "chairside:logout
 
 # --- What browsers may do with our pages (clinic/no_store.py, django-csp) ------------------------------
 # Pages and JSON with patient data are never stored by a browser or a proxy.
-NO_STORE_URL_PREFIXES = ["/admin/", "/chairside/", "/api/", "/fhir/", "/w/"]
+NO_STORE_URL_PREFIXES = ["/admin/", "/chairside/", "/api/", "/fhir/", "/v/", "/w/"]
 # Scripts only from our own static files: no inline script, no eval, no other host. Inline style
 # attributes stay allowed (the day board and the vitals chart place their bars with them); they run
 # no code.
@@ -322,6 +325,7 @@ NOTIFICATION_MODULES = [
     "scheduling.reminders",
     "scheduling.proposal_notices",
     "infusions.reminders",
+    "selfservice.notices",
     "waitlist.notices",
 ]
 # `file` writes each SMS to SMS_FILE_DIR; `http` (alias `twilio`) posts to a Twilio-style API.
@@ -370,6 +374,8 @@ PATIENT_LINK_BASE_URL = env("PATIENT_LINK_BASE_URL", default=SITE_URL).rstrip("/
 # Requests to link pages per address and window (a patient moving a visit makes about five).
 SELFSERVICE_RATE_LIMIT = env.int("SELFSERVICE_RATE_LIMIT", default=30)
 SELFSERVICE_RATE_WINDOW_SECONDS = env.int("SELFSERVICE_RATE_WINDOW_SECONDS", default=15 * 60)
+# "Choose another time" offers slots from today up to this many days after the visit's own day.
+SELFSERVICE_MOVE_DAYS_AFTER = env.int("SELFSERVICE_MOVE_DAYS_AFTER", default=14)
 
 # --- Logging: never patient data, so no request bodies or query strings ----------------------------------
 LOGGING = {
