@@ -72,7 +72,7 @@ def test_the_offer_comes_in_the_patients_language(manager, chairs, sms):
     dispatch.outbox_drain()
 
     [text] = sms.messages()
-    assert "mercredi 3 mars 2027" in text["body"]
+    assert "un rendez-vous plus tôt est libre à Cycle Test Center : mercredi 3 mars 2027" in text["body"]
 
 
 def test_no_message_goes_for_an_offer_taken_before_it_was_sent(manager, chairs, sms, clock):

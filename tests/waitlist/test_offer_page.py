@@ -118,4 +118,6 @@ def test_the_page_answers_in_the_patients_language(client, offered):
 
     text = client.get(f"/w/{token_of(offer)}").content.decode()
 
-    assert "miércoles 3 de marzo de 2027" in text or "miércoles 3 marzo 2027" in text
+    assert "Hay una cita más temprana libre:" in text
+    assert "miércoles 3 marzo 2027" in text
+    assert "Tomar esta hora" in text
