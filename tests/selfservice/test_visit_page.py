@@ -66,7 +66,7 @@ def test_wrong_expired_revoked_and_malformed_links_get_one_neutral_page(
     bodies = {name: text(r) for name, r in answers.items()}
     assert {r.status_code for r in answers.values()} == {404}
     assert len(set(bodies.values())) == 1 and NEUTRAL in bodies["wrong"]
-    assert answers["wrong"]["Referrer-Policy"] == "no-referrer"
+    assert answers["wrong"]["Referrer-Policy"] == "same-origin"
 
 
 def test_confirming_records_it_on_the_booking_its_history_and_the_audit_trail(client, visit, token):
