@@ -13,9 +13,17 @@ from django.core.cache import cache
 from scheduling.models import Booking
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.infusions.calendar import NOW, at
-from tests.selfservice.conftest import booked, clinic, order, token, visit  # noqa: F401 - shared fixtures
+from tests.selfservice import conftest as selfservice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The visit-page tests' clinic, order, its two booked cycles and a link to the first.
+clinic, order, booked, visit, token = (
+    selfservice.clinic,
+    selfservice.order,
+    selfservice.booked,
+    selfservice.visit,
+    selfservice.token,
+)
 PHONE = {"width": 390, "height": 844}
 NEUTRAL = "This link does not work"
 TOO_SMALL = """() => [...document.querySelectorAll('a.button, button')]
