@@ -244,3 +244,30 @@ def test_the_day_board_and_the_chairside_board_show_the_confirmation(
 
 
 pytestmark = pytest.mark.django_db
+
+
+def test_staff_see_on_the_booking_what_the_patient_did_and_when(client, visit, token, scheduler):
+    from django.test import Client
+
+    client.post(f"/v/{token}/confirm")
+    desk = Client()
+    desk.force_login(scheduler)
+
+    page = text(desk.get(f"/admin/scheduling/booking/{visit.pk}/change/"))
+
+    assert "Confirmed by the patient" in page and "Confirmed Mon 01 Mar 2027 06:00 EST" in page
+    assert "Patient via link: confirmed" in page
+
+
+def test_a_command_prints_a_working_link_for_a_booking(client, visit):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("visit_link", str(visit.pk), stdout=out)
+
+    from urllib.parse import urlsplit
+
+    url = urlsplit(out.getvalue().strip())
+    assert url.scheme in ("http", "https") and client.get(url.path).status_code == 200
