@@ -1,6 +1,7 @@
 """Logging filters that keep patient data out of logs."""
 
 import logging
+import re
 
 
 class DropQueryString(logging.Filter):
@@ -19,4 +20,29 @@ class DropQueryString(logging.Filter):
                 record.args = (f"{method_path} {protocol}".rstrip(), *record.args[1:])
         if isinstance(record.msg, str) and "?" in record.msg and not record.args:
             record.msg = record.msg.split("?", 1)[0]
+        return True
+
+
+class MaskPathSecrets(logging.Filter):
+    """Mask the secret path segment of URLs that carry one (settings.LOG_SECRET_PATH_PREFIXES: a
+    patient's visit link is `/v/<token>`), in every record: Django logs the path of a 404, a 403 or a
+    CSRF refusal, and a token in a log would open the visit page.
+    """
+
+    def __init__(self, prefixes: list[str] | None = None):
+        super().__init__()
+        from django.conf import settings
+
+        prefixes = prefixes if prefixes is not None else settings.LOG_SECRET_PATH_PREFIXES
+        self.pattern = (
+            re.compile("(" + "|".join(re.escape(p) for p in prefixes) + r")[^/\s\"'?]+") if prefixes else None
+        )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.pattern is None:
+            return True
+        message = record.getMessage()
+        masked = self.pattern.sub(r"\1…", message)
+        if masked != message:
+            record.msg, record.args = masked, ()
         return True

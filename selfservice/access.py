@@ -20,7 +20,9 @@ NEUTRAL_STATUS = 404
 
 def _secure(response):
     # The token is in the URL: no page of ours may hand it to another site or a search engine.
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: the browser must still name our origin on the page's own form posts
+    # (without it Chromium sends "Origin: null" and CSRF refuses them).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -63,7 +63,7 @@ class MoveOffers:
         return next((o for d in self.days for o in d.offers if o.key == key), None)
 
 
-def _cycle_day(booking: Booking) -> CycleDay | None:
+def cycle_day_of(booking: Booking) -> CycleDay | None:
     return CycleDay.objects.select_related("order").filter(booking_id=booking.pk).first()
 
 
@@ -106,7 +106,7 @@ def move_offers(booking: Booking, *, now: datetime | None = None) -> MoveOffers:
         return MoveOffers([], "not_booked")
     site = booking.site
     zone = site.zone
-    cycle_day = _cycle_day(booking)
+    cycle_day = cycle_day_of(booking)
     if cycle_day is not None:
         if cycle_day.order.status != OrderStatus.ACTIVE:
             return MoveOffers([], "order_not_active")

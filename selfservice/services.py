@@ -24,17 +24,27 @@ class SlotGone(Exception):
     """The time the patient chose is no longer offered (taken meanwhile, or never offered)."""
 
 
+class LinkGone(Exception):
+    """The link was revoked or expired while the request was on its way (another tab moved the visit)."""
+
+
 def _booking(link: LinkToken) -> Booking:
-    booking = link.booking
-    if booking is None:
-        raise ValueError("This link is not a visit's.")
-    return booking
+    """The link's booking, once the link is locked and still live: of two requests with one link (two
+    tabs, a double tap), the second waits for the first and finds the link revoked if it moved or
+    cancelled the visit. Call inside a transaction."""
+    live = LinkToken.objects.select_for_update().filter(
+        pk=link.pk, revoked_at__isnull=True, used_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    if link.booking is None or not live.exists():
+        raise LinkGone(link.pk)
+    return link.booking
 
 
 def visit_confirm(*, link: LinkToken) -> bool:
     """Confirm the link's visit; True when this request confirmed it (False: it already was).
-    Raises Conflict `status_invalid` when the booking is no longer booked."""
-    return booking_confirm(booking=_booking(link), reason=f"{VIA}: confirmed")
+    Raises Conflict `status_invalid` when the booking is no longer booked, LinkGone."""
+    with transaction.atomic():
+        return booking_confirm(booking=_booking(link), reason=f"{VIA}: confirmed")
 
 
 def visit_cancel(*, link: LinkToken) -> Booking:
@@ -42,10 +52,10 @@ def visit_cancel(*, link: LinkToken) -> Booking:
 
     `booking_cancel` frees the chair, releases the cycle's reserved units (infusions' receiver) and
     cancels the reminders; the booking's links are revoked by selfservice's receiver. The clinic's
-    managers get a notice through the outbox. Raises Conflict `status_invalid`.
+    managers get a notice through the outbox. Raises Conflict `status_invalid`, LinkGone.
     """
-    booking = _booking(link)
     with transaction.atomic():
+        booking = _booking(link)
         cancelled = booking_cancel(booking=booking, reason=f"{VIA}: can't come")
         notification_schedule(
             kind=notices.CANCELLED_BY_PATIENT,
@@ -65,15 +75,16 @@ def visit_move(*, link: LinkToken, key: str) -> Booking:
     The patient chose the new time, so it counts as confirmed; the old link is revoked (selfservice's
     reschedule hook) and a notice with a new link for the new time is queued.
 
-    Raises SlotGone when `key` is not offered any more, Conflict when the calendar or a hook refuses.
+    Raises SlotGone when `key` is not offered any more, Conflict when the calendar or a hook refuses,
+    LinkGone.
     """
-    booking = _booking(link)
-    offer = moves.move_offers(booking).find(key)
-    if offer is None:
-        raise SlotGone(key)
-    cycle_day = moves._cycle_day(booking)
     try:
         with transaction.atomic():
+            booking = _booking(link)
+            offer = moves.move_offers(booking).find(key)
+            if offer is None:
+                raise SlotGone(key)
+            cycle_day = moves.cycle_day_of(booking)
             moved = booking_reschedule(
                 booking=booking,
                 start=offer.start,

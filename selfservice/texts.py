@@ -38,8 +38,11 @@ def offer_days(booking: Booking, offers: MoveOffers) -> list[dict]:
     zone = booking.site.zone
     return [
         {
-            "label": formats.date_format(day.offers[0].start.astimezone(zone), "l j F"),
-            "offers": [{"key": o.key, "label": offer_texts(booking, o)["time_zone"]} for o in day.offers],
+            # The zone once per day (a fortnight may cross a DST change), not on every button.
+            "label": formats.date_format(day.offers[0].start.astimezone(zone), "l j F")
+            + " · "
+            + day.offers[0].start.astimezone(zone).strftime("%Z"),
+            "offers": [{"key": o.key, "label": offer_texts(booking, o)["time_text"]} for o in day.offers],
         }
         for day in offers.days
     ]

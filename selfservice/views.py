@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from clinic.audit import record_access
 from clinic.errors import Conflict
 from selfservice import moves, services, texts, tokens
-from selfservice.access import link_view
+from selfservice.access import link_view, neutral_page
 from selfservice.pages import page
 
 AUDIT_VIA = "patient via link"
@@ -41,6 +41,8 @@ def visit(request, link, token):
 def confirm(request, link, token):
     try:
         services.visit_confirm(link=link)
+    except services.LinkGone:
+        return neutral_page(request)
     except Conflict:
         return page(request, "selfservice/closed.html", _context(link), status=409)
     _audit(request, link, "confirm")
@@ -55,6 +57,8 @@ def cancel(request, link, token):
         return page(request, "selfservice/cancel_ask.html", _context(link, token=token))
     try:
         booking = services.visit_cancel(link=link)
+    except services.LinkGone:
+        return neutral_page(request)
     except Conflict:
         return page(request, "selfservice/closed.html", _context(link), status=409)
     _audit(request, link, "cancel")
@@ -114,6 +118,8 @@ def move_do(request, link, token):
         booking = services.visit_move(link=link, key=request.POST.get("slot", ""))
     except services.SlotGone:
         return _relist(request, link, token)
+    except services.LinkGone:
+        return neutral_page(request)
     except Conflict:
         return page(request, "selfservice/closed.html", _context(link), status=409)
     _audit(request, link, "move")

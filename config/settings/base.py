@@ -245,6 +245,8 @@ SCREEN_LOCK_OPEN_URLS = ["chairside:unlock", "chairside:lock", "chairside:logout
 
 # --- What browsers may do with our pages (clinic/no_store.py, django-csp) ------------------------------
 # Pages and JSON with patient data are never stored by a browser or a proxy.
+# Paths whose next segment is a secret (a patient's link token): logs show it masked.
+LOG_SECRET_PATH_PREFIXES = ["/v/", "/w/"]
 NO_STORE_URL_PREFIXES = ["/admin/", "/chairside/", "/api/", "/fhir/", "/v/", "/w/"]
 # Scripts only from our own static files: no inline script, no eval, no other host. Inline style
 # attributes stay allowed (the day board and the vitals chart place their bars with them); they run
@@ -382,8 +384,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"no_query_string": {"()": "clinic.log_filters.DropQueryString"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "no_query_string": {"()": "clinic.log_filters.DropQueryString"},
+        "no_path_secrets": {"()": "clinic.log_filters.MaskPathSecrets"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_path_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         # runserver's request log, without query strings (search terms live there).

@@ -90,3 +90,20 @@ def test_requests_from_one_address_are_limited_then_refused_with_429(client, tok
     assert wrong.status_code == 429  # guesses count against the same address
     other_address = client.get(f"/v/{token}", REMOTE_ADDR="10.0.0.9")
     assert other_address.status_code == 200
+
+
+def test_logs_show_a_links_path_with_the_token_masked(client, token, caplog):
+    import logging
+
+    from clinic.log_filters import MaskPathSecrets
+
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, "", 0, "Not Found: %s", (f"/v/{token}/move",), None
+    )
+    MaskPathSecrets().filter(record)
+
+    assert record.getMessage() == "Not Found: /v/…/move"
+    console = [
+        h for h in logging.getLogger().handlers if any(isinstance(f, MaskPathSecrets) for f in h.filters)
+    ]
+    assert console, "the console handler masks link tokens"

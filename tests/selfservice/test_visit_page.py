@@ -66,7 +66,7 @@ def test_wrong_expired_revoked_and_malformed_links_get_one_neutral_page(
     bodies = {name: text(r) for name, r in answers.items()}
     assert {r.status_code for r in answers.values()} == {404}
     assert len(set(bodies.values())) == 1 and NEUTRAL in bodies["wrong"]
-    assert answers["wrong"]["Referrer-Policy"] == "no-referrer"
+    assert answers["wrong"]["Referrer-Policy"] == "same-origin"
 
 
 def test_confirming_records_it_on_the_booking_its_history_and_the_audit_trail(client, visit, token):
@@ -244,3 +244,30 @@ def test_the_day_board_and_the_chairside_board_show_the_confirmation(
 
 
 pytestmark = pytest.mark.django_db
+
+
+def test_staff_see_on_the_booking_what_the_patient_did_and_when(client, visit, token, scheduler):
+    from django.test import Client
+
+    client.post(f"/v/{token}/confirm")
+    desk = Client()
+    desk.force_login(scheduler)
+
+    page = text(desk.get(f"/admin/scheduling/booking/{visit.pk}/change/"))
+
+    assert "Confirmed by the patient" in page and "Confirmed Mon 01 Mar 2027 06:00 EST" in page
+    assert "Patient via link: confirmed" in page
+
+
+def test_a_command_prints_a_working_link_for_a_booking(client, visit):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("visit_link", str(visit.pk), stdout=out)
+
+    from urllib.parse import urlsplit
+
+    url = urlsplit(out.getvalue().strip())
+    assert url.scheme in ("http", "https") and client.get(url.path).status_code == 200
