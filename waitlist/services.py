@@ -217,8 +217,13 @@ def _offer_make(slot: FreedSlot, entry: WaitlistEntry, *, rank: int, now: dateti
 
 
 def _open_slot_locked(slot_id: int, now: datetime) -> FreedSlot | None:
-    slot = FreedSlot.objects.select_for_update(of=("self",)).select_related("site", "chair").get(pk=slot_id)
-    if slot.status != SlotStatus.OPEN:
+    slot = (
+        FreedSlot.objects.select_for_update(of=("self",))
+        .select_related("site", "chair")
+        .filter(pk=slot_id)
+        .first()
+    )
+    if slot is None or slot.status != SlotStatus.OPEN:
         return None
     if slot.start - CLOSES_BEFORE_START - SHORTEST_ANSWER_WINDOW <= now:
         FreedSlot.objects.filter(pk=slot.pk, status=SlotStatus.OPEN).update(status=SlotStatus.LAPSED)
