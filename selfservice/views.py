@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from clinic.audit import record_access
 from clinic.errors import Conflict
-from selfservice import moves, services, texts, tokens
+from selfservice import hooks, moves, services, texts, tokens
 from selfservice.access import link_view, neutral_page
 from selfservice.pages import page
 
@@ -33,7 +33,8 @@ def _context(link, **extra) -> dict:
 def visit(request, link, token):
     tokens.link_opened(link)
     _audit(request, link, "view")
-    return page(request, "selfservice/visit.html", _context(link, token=token))
+    panels = hooks.visit_panels(request, link, token)  # what apps above add (selfservice/hooks.py)
+    return page(request, "selfservice/visit.html", _context(link, token=token, panels=panels))
 
 
 @require_http_methods(["POST"])

@@ -139,6 +139,9 @@ class WaitlistEntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
             "closed_reason",
         ]
 
+    def get_inlines(self, request, obj):
+        return [] if obj is None else super().get_inlines(request, obj)
+
     def get_fields(self, request, obj=None):
         return EntryForm.Meta.fields if obj is None else self.get_readonly_fields(request, obj)
 
