@@ -14,6 +14,7 @@ from clinic.errors import Conflict
 from infusions.models import OrderStatus, TreatmentOrder
 from patients.admin_panels import register_patient_panel
 from scheduling.admin import local_label
+from scheduling.board_hooks import register_booking_page_links
 from scheduling.models import ChairKind
 from waitlist import selectors, services
 from waitlist.models import EntryStatus, FreedSlot, Offer, PartOfDay, Via, WaitlistEntry
@@ -341,3 +342,24 @@ def patient_panel(request, patient) -> str:
 
 
 register_patient_panel("waitlist", patient_panel)
+
+
+def booking_links(booking) -> list[tuple[str, str]]:
+    """The booking page's links to the waitlist: the time it freed, and the offer it was booked from."""
+    links = []
+    for slot in FreedSlot.objects.filter(freed_booking=booking).order_by("-freed_at")[:3]:
+        links.append(
+            (
+                f"Waitlist: offers of the time it freed ({slot.get_status_display().lower()})",
+                reverse("admin:waitlist_freedslot_change", args=[slot.pk]),
+            )
+        )
+    offer = Offer.objects.filter(booking=booking, status="accepted").first()
+    if offer is not None:
+        links.append(
+            ("Waitlist: booked from this offer", reverse("admin:waitlist_offer_change", args=[offer.pk]))
+        )
+    return links
+
+
+register_booking_page_links(booking_links)

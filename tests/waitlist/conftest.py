@@ -21,7 +21,7 @@ NOW = datetime(2027, 3, 1, 10, 0, tzinfo=NEW_YORK)
 SLOT_DAY = "2027-03-03"
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller

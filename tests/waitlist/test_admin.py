@@ -94,3 +94,19 @@ def test_the_patient_page_lists_the_waitlist_and_links_to_add_an_order(client, m
 
     assert "Waitlist for an earlier chair" in text
     assert "Wed 03 Mar 2027 09:00 EST" in text
+
+
+def test_the_booking_page_links_to_the_offers_of_the_time_it_freed_and_the_offer_it_came_from(
+    client, manager, chairs
+):
+    waitlisted(manager)
+    slot = freed(manager, chairs["R1"])
+    [offer] = services.slot_offer(slot_id=slot.pk)
+    booked = services.offer_accept(offer=offer).booking
+    client.force_login(manager)
+
+    freed_page = client.get(f"/admin/scheduling/booking/{slot.freed_booking_id}/change/").content.decode()
+    booked_page = client.get(f"/admin/scheduling/booking/{booked.pk}/change/").content.decode()
+
+    assert f"/admin/waitlist/freedslot/{slot.pk}/change/" in freed_page
+    assert f"/admin/waitlist/offer/{offer.pk}/change/" in booked_page
