@@ -6,7 +6,7 @@ No database needed: the optimiser is pure. Prints, for the synthetic 30-chair/60
 120-chair/240-session day (30 s), the peak nurse load before and after (patients per nurse), its proven
 lower bound, the peak chairs and the moves; then for each CHT-I instance the objective, the proven
 bound, the gap, the time and whether the independent checker of the tests finds it feasible.
-Figures depend on the machine (this one: 2 cores shared; the solver uses 2 workers).
+Figures depend on the machine (this one: 2 cores shared; the site-day solver uses 2 workers, CHT-I 8).
 """
 
 import argparse

@@ -10,7 +10,8 @@ Builds a scratch test database with N patients, each booked and with a reminder 
    timed from beat's dispatch task to the last row marked sent;
 3. one drainer in-process and the Celery worker again, to the HTTP fake answering each message after
    `--latency-ms` (default 100, a real provider's order): the batch's provider calls run in
-   OUTBOX_SEND_THREADS threads, so the rate holds up (the target: 200 msg/s).
+   OUTBOX_SEND_THREADS threads (one per row of a batch by default), so the rate holds up (the
+   target: 200 msg/s).
 Prints messages/second and queries per message; drops the database.
 """
 

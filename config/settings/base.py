@@ -349,13 +349,14 @@ SITE_URL = env("CLINIC_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # A worker holds a claimed row this long; a dead worker's rows are taken over after it. Must exceed
 # the slowest provider call (SMS_HTTP_TIMEOUT).
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
-OUTBOX_BATCH_SIZE = 50
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
 OUTBOX_DRAIN_SECONDS = 50  # under the beat interval, so a drainer ends before the next tick
 OUTBOX_DRAINERS = env.int("OUTBOX_DRAINERS", default=4)
 OUTBOX_MAX_ATTEMPTS = 8
-# Provider calls of one SMS batch run in this many threads, so a provider answering in 100 ms still
-# takes about a hundred messages a second from each drainer (ten from a sequential one).
-OUTBOX_SEND_THREADS = env.int("OUTBOX_SEND_THREADS", default=16)
+# Provider calls of one SMS batch run in this many threads (they wait on the network, not the CPU): with
+# one thread per row of a batch, a provider answering in 100 ms costs each batch one round trip, so one
+# drainer still sends a few hundred messages a second (ten from a sequential one).
+OUTBOX_SEND_THREADS = env.int("OUTBOX_SEND_THREADS", default=100)
 
 # --- Clinic defaults (clinic settings a manager may change later; these are the starting values) -------
 CLINIC_NAME = env("CLINIC_NAME", default="Infusion Clinic")

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("instance", type=Path, help="The instance file (CHT-I JSON).")
         parser.add_argument("--time-limit", type=float, default=30.0, help="Seconds the solver may use.")
         parser.add_argument("--out", type=Path, required=True, help="Where to write the solution.")
-        parser.add_argument("--workers", type=int, default=2, help="Solver threads.")
+        parser.add_argument("--workers", type=int, default=8, help="Solver threads (they share the cores).")
 
     def handle(self, *args, instance: Path, time_limit: float, out: Path, workers: int, **options):
         if time_limit <= 0:
