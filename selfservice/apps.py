@@ -6,6 +6,7 @@ class SelfserviceConfig(AppConfig):
     verbose_name = "Patient self-service"
 
     def ready(self) -> None:
+        from clinic.notifications import registry
         from scheduling import reminder_links
         from scheduling.hooks import register_reschedule_check
         from scheduling.services import booking_status_changed
@@ -17,3 +18,4 @@ class SelfserviceConfig(AppConfig):
         booking_status_changed.connect(tokens.links_revoke_on_status, dispatch_uid="selfservice.links_revoke")
         # Every appointment reminder carries a fresh link, minted when the message is rendered.
         reminder_links.register_link_provider(tokens.reminder_link)
+        registry.register_before_send(tokens.links_flush)

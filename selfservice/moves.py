@@ -82,6 +82,7 @@ def interval_refusal(
     day: date,
     cycle_day: CycleDay | None,
     neighbours: list[tuple[date, int | None]] | None = None,
+    tolerance_days: int | None = None,
 ) -> Conflict | None:
     """The interval rule for the visit moved to local `day`: None when it keeps its distance."""
     if cycle_day is None or cycle_day.cycle is None:
@@ -93,7 +94,9 @@ def interval_refusal(
         day,
         neighbours,
         interval_days=order.interval_days,
-        tolerance_days=InfusionPolicy.current().early_cycle_tolerance_days,
+        tolerance_days=(
+            InfusionPolicy.current().early_cycle_tolerance_days if tolerance_days is None else tolerance_days
+        ),
     )
     return None if found is None else Conflict("interval_too_soon", found.sentence())
 
@@ -135,6 +138,7 @@ def move_offers(booking: Booking, *, now: datetime | None = None) -> MoveOffers:
         now=now,
     )
     neighbours = other_cycles(cycle_day, zone) if cycle_day is not None else []
+    tolerance = InfusionPolicy.current().early_cycle_tolerance_days
     by_day: dict[date, list[Offer]] = {}
     allowed: dict[date, bool] = {}
     for slot in slots:
@@ -142,7 +146,7 @@ def move_offers(booking: Booking, *, now: datetime | None = None) -> MoveOffers:
         if slot.start == booking.start:
             continue
         if day not in allowed:
-            allowed[day] = interval_refusal(booking, day, cycle_day, neighbours) is None
+            allowed[day] = interval_refusal(booking, day, cycle_day, neighbours, tolerance) is None
         if allowed[day]:
             by_day.setdefault(day, []).append(Offer(chair_id=slot.chair.pk, start=slot.start))
     days = [DayOffers(day, spread(offers)) for day, offers in sorted(by_day.items())][:DAYS_SHOWN]

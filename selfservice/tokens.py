@@ -13,6 +13,7 @@ waitlist's offers reuse it with their own purpose).
 
 import hashlib
 import secrets
+import threading
 from datetime import datetime
 
 from django.conf import settings
@@ -117,10 +118,48 @@ def links_revoke_on_status(sender, *, booking: Booking, from_status: str, to_sta
         links_revoke(booking_id=booking.pk, reason=f"booking {to_status}")
 
 
+# Links minted while the dispatcher renders a batch, written in one INSERT before it sends
+# (`links_flush`, registered with `clinic.notifications.registry.register_before_send`).
+_pending = threading.local()
+
+
+def _new_link(*, booking: Booking, now: datetime) -> tuple[str, LinkToken]:
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = LinkToken(
+        token_hash=token_hash(token),
+        purpose=LinkPurpose.VISIT,
+        patient_id=booking.patient_id,
+        booking=booking,
+        created_at=now,
+        expires_at=booking.start,
+    )
+    return token, link
+
+
 def reminder_link(booking: Booking, now: datetime) -> str:
     """The provider of `scheduling.reminder_links`: a new visit link for the booking, valid until the
-    visit starts ("" for a booking that is no longer booked or already started)."""
+    visit starts ("" for a booking that is no longer booked or already started). Called while a message
+    is rendered; the link is stored by `links_flush` before the message is sent."""
     if booking.status != BookingStatus.BOOKED or booking.start <= now:
         return ""
-    token = link_issue(patient_id=booking.patient_id, booking=booking, expires_at=booking.start, now=now)
+    token, link = _new_link(booking=booking, now=now)
+    if not hasattr(_pending, "links"):
+        _pending.links = []
+    _pending.links.append(link)
     return link_url(token)
+
+
+def links_flush() -> int:
+    """Store the links minted since the last flush (one INSERT) and return how many."""
+    links = getattr(_pending, "links", [])
+    _pending.links = []
+    if links:
+        LinkToken.objects.bulk_create(links)
+    return len(links)
+
+
+def visit_link_now(booking: Booking, *, now: datetime | None = None) -> str:
+    """A new visit link, stored at once (for staff to read out or to try the page); "" as above."""
+    url = reminder_link(booking, now or timezone.now())
+    links_flush()
+    return url

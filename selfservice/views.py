@@ -19,8 +19,7 @@ AUDIT_VIA = "patient via link"
 
 
 def _audit(request, link, detail: str) -> None:
-    booking = link.booking
-    record_access(request, [booking, booking.patient], via=AUDIT_VIA, detail=detail)
+    record_access(request, [link.booking, link.patient], via=AUDIT_VIA, detail=detail)
 
 
 def _context(link, **extra) -> dict:

@@ -271,3 +271,22 @@ def test_a_command_prints_a_working_link_for_a_booking(client, visit):
 
     url = urlsplit(out.getvalue().strip())
     assert url.scheme in ("http", "https") and client.get(url.path).status_code == 200
+
+
+def test_the_times_page_costs_the_same_queries_however_full_the_calendar(
+    client, visit, token, clinic, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from tests.scheduling.factories import BookingFactory
+
+    client.get(f"/v/{token}/move")  # warm: content types, the policy's first read
+    with django_assert_num_queries(14):
+        client.get(f"/v/{token}/move")
+    for n, day in enumerate(("2027-03-03", "2027-03-04", "2027-03-05")):
+        start = at(day, "08:00") + timedelta(minutes=15 * n)
+        BookingFactory(chair=clinic[1]["R2"], start=start, end=start + timedelta(hours=3))
+
+    with django_assert_num_queries(14):
+        page = client.get(f"/v/{token}/move")
+    assert "Wednesday 3 March" in text(page)

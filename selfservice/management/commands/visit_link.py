@@ -6,7 +6,6 @@ The link works until the visit starts, like the reminders' links; only its hash 
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from scheduling.models import Booking
 from selfservice import tokens
@@ -22,7 +21,7 @@ class Command(BaseCommand):
         booking = Booking.objects.select_related("site").filter(pk=booking_id).first()
         if booking is None:
             raise CommandError(f"No booking #{booking_id}.")
-        url = tokens.reminder_link(booking, timezone.now())
+        url = tokens.visit_link_now(booking)
         if not url:
             raise CommandError(f"Booking #{booking_id} is not booked for a time still to come.")
         self.stdout.write(url)
