@@ -76,6 +76,14 @@ def test_a_patient_confirms_their_visit(live_server, page, screenshot, visit, to
     screenshot("visit-link-confirmed")
     assert Booking.objects.get(pk=visit.pk).confirmed_at is not None
 
+    patient = visit.patient
+    patient.preferred_language = "fr"
+    patient.save(update_fields=["preferred_language"])
+    page.reload()
+    assert "Bonjour Ada" in page.inner_text("h1") and "mardi 2 mars 2027" in page.inner_text(".card")
+    fits_the_phone(page)
+    screenshot("visit-link-confirmed-fr")
+
 
 def test_a_patient_who_cant_come_is_asked_first_then_the_visit_is_cancelled(
     live_server, page, screenshot, visit, token

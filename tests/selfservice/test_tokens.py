@@ -107,3 +107,30 @@ def test_logs_show_a_links_path_with_the_token_masked(client, token, caplog):
         h for h in logging.getLogger().handlers if any(isinstance(f, MaskPathSecrets) for f in h.filters)
     ]
     assert console, "the console handler masks link tokens"
+
+
+def test_the_production_access_log_masks_the_token_too(token):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from clinic.log_filters import GunicornAccessLogger
+
+    request = SimpleNamespace(
+        headers=[], method="GET", path=f"/v/{token}/move", query="", version=(1, 1), uri=f"/v/{token}/move"
+    )
+    response = SimpleNamespace(status="200 OK", headers=[], sent=120, response_length=120)
+    environ = {
+        "REMOTE_ADDR": "10.0.0.9",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/v/{token}/move",
+        "PATH_INFO": f"/v/{token}/move",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+
+    atoms = GunicornAccessLogger(Config()).atoms(response, request, environ, timedelta(milliseconds=30))
+
+    assert atoms["U"] == "/v/…/move"
+    assert not [key for key, value in atoms.items() if token in str(value)]
