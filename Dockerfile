@@ -27,6 +27,8 @@ RUN DJANGO_SECRET_KEY="collectstatic-only-$(python -c 'import secrets; print(sec
 USER clinic
 EXPOSE 8000
 
-# The access log leaves out query strings (%(U)s is the path only): searches by name must not land in logs.
+# The access log leaves out query strings (%(U)s is the path only): searches by name must not land in logs;
+# its logger masks the token of a patient's link (/v/<token>) in that path.
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
+     "--logger-class", "clinic.log_filters.GunicornAccessLogger", \
      "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)ss"]

@@ -29,6 +29,11 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "insurance.*",
         "infusions.*",
         "charting.*",
+        # The links sent to patients (selfservice): read-only in the admin.
+        "selfservice.view_*",
+        "waitlist.view_*",
+        "waitlist.add_waitlistentry",
+        "waitlist.change_waitlistentry",
         "auditlog.view_logentry",
         # Login lockouts (django-axes): see them, and lift one early by deleting its failures.
         "axes.view_accessattempt",
@@ -63,6 +68,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "insurance.add_authorizationdocument",
         "infusions.view_*",
         "charting.view_*",
+        "selfservice.view_*",
+        "waitlist.view_*",
+        "waitlist.add_waitlistentry",
+        "waitlist.change_waitlistentry",
         "clinic.view_notification",
         "clinic.change_notification",
         "reports.view_report",

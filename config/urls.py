@@ -60,6 +60,10 @@ urlpatterns = [
     path("chairside/", include("charting.urls")),
     # FHIR R4 (fhir/): read and search of the clinic's records, PAS prior authorization; metadata lists it.
     path("fhir/R4/", include("fhir.urls")),
+    # A patient's visit link from their reminder (selfservice): /v/<token>, nothing else in the URL.
+    path("v/", include("selfservice.urls")),
+    # A waitlist offer's link (waitlist): /w/<token>, nothing else in the URL.
+    path("w/", include("waitlist.urls")),
     path("api/auth/", include(api_auth_urls)),
 ]
 

@@ -98,6 +98,7 @@ class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 "fields": [
                     ("phone", "email"),
                     ("reminder_channel", "reminder_opt_out"),
+                    "preferred_language",
                     ("quiet_hours_start", "quiet_hours_end"),
                     "reminder_history",
                 ]

@@ -111,6 +111,7 @@ class PatientSerializer(serializers.ModelSerializer):
             "reminder_opt_out",
             "quiet_hours_start",
             "quiet_hours_end",
+            "preferred_language",
             "latest_weight_kg",
             "latest_weight_at",
             "latest_height_cm",

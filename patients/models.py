@@ -79,6 +79,12 @@ class Patient(models.Model):
     quiet_hours_end = models.TimeField(
         null=True, blank=True, help_text="... until this local time (may be the next morning)."
     )
+    preferred_language = models.CharField(
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language of the patient's reminders and visit page.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -19,6 +19,7 @@ PATIENT_FIELDS = (
     "reminder_opt_out",
     "quiet_hours_start",
     "quiet_hours_end",
+    "preferred_language",
 )
 
 
@@ -35,6 +36,7 @@ def patient_create(
     reminder_opt_out: bool = False,
     quiet_hours_start: time | None = None,
     quiet_hours_end: time | None = None,
+    preferred_language: str = "en",
 ) -> Patient:
     """Create a patient and return it. Without a channel, SMS is chosen when there is a phone.
 
@@ -55,6 +57,7 @@ def patient_create(
         reminder_opt_out=reminder_opt_out,
         quiet_hours_start=quiet_hours_start,
         quiet_hours_end=quiet_hours_end,
+        preferred_language=preferred_language,
     )
     return validated_save(patient)
 

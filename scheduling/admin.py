@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from clinic.admin_actions import ActionPage, ActionPagesMixin
 from clinic.audit import AuditedAdminMixin, record_access
 from clinic.errors import Conflict
-from scheduling import access, admin_roster, roster, selectors, services
+from scheduling import access, admin_roster, board_hooks, roster, selectors, services
 from scheduling.admin_board import STATUS_COLOURS, bar_rows, legend
 from scheduling.admin_roster import NurseShiftForm
 from scheduling.booking_template import template_build_queue, template_summary
@@ -370,16 +370,24 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
         "local_start",
         "local_end",
         "status",
+        "patient_confirmation",
         "note",
         "cancel_reason",
         "created_by",
         "created_at",
         "board_link",
         "change_links",
+        "related_links",
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("site", "chair", "patient")
+
+    @admin.display(description="See also")
+    def related_links(self, booking):
+        # What apps above link from a booking (the waitlist's offers of the time it freed or filled).
+        links = board_hooks.booking_page_links(booking)
+        return format_html_join(" · ", '<a href="{}">{}</a>', ((url, label) for label, url in links)) or "-"
 
     action_pages = BOOKING_CHANGES
     action_permission = "scheduling.change_booking"
@@ -438,6 +446,14 @@ class BookingAdmin(ActionPagesMixin, AuditedAdminMixin, admin.ModelAdmin):
             STATUS_COLOURS.get(booking.status, "#555"),
             booking.get_status_display(),
         )
+
+    @admin.display(description="Confirmed by the patient")
+    def patient_confirmation(self, booking):
+        # Set from the patient's reminder link (selfservice); what else they did there is in the history
+        # below, each change's reason starting "Patient via link".
+        if booking.confirmed_at is None:
+            return "Not confirmed"
+        return f"Confirmed {local_label(booking.confirmed_at, booking.site)}"
 
     @admin.display(description="Day board")
     def board_link(self, booking):

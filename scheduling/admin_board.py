@@ -57,7 +57,7 @@ def bar_rows(board) -> list[dict]:
                     "colour": STATUS_COLOURS.get(booking.status, "#555"),
                     "times": f"{start:%H:%M}-{end:%H:%M} {start:%Z}",
                     "what": words.get(booking.pk, "Not an order's cycle"),
-                    "status": booking.get_status_display(),
+                    "status": _status_words(booking),
                     "twice": active and twice[booking.patient_id] > 1,
                     "url": reverse("admin:scheduling_booking_change", args=[booking.pk]),
                     "actions": [
@@ -71,6 +71,14 @@ def bar_rows(board) -> list[dict]:
             )
         rows.append({"chair": row.chair, "bars": bars, "lane": lane})
     return rows
+
+
+def _status_words(booking) -> str:
+    """ "Booked · confirmed" once the patient confirmed from their link; "Booked · not confirmed" before."""
+    status = booking.get_status_display()
+    if booking.status == BookingStatus.BOOKED:
+        return f"{status} · {'confirmed' if booking.confirmed_at else 'not confirmed'}"
+    return status
 
 
 def _lane(board) -> dict:

@@ -7,12 +7,16 @@ are infusions'. Infusions registers both from its `admin.py`:
   day 1 of 2"}`, called once per board with every booking on it (one or two queries, not one per bar);
 - `register_book_here(fn)`: `fn() -> url` of the page that books an order into a chair at a time (the
   board adds `?chair=<id>&start=<ISO 8601>` for the free space clicked).
+
+And to a booking's admin page: `register_booking_page_links(fn)`: `fn(booking) -> [(label, url)]`
+(the waitlist links the offers of the time the booking freed or was booked into).
 """
 
 from collections.abc import Callable
 
 _words: list[Callable] = []
 _book_here: list[Callable] = []
+_page_links: list[Callable] = []
 
 
 def register_booking_words(fn: Callable) -> None:
@@ -29,3 +33,12 @@ def booking_words(bookings: list) -> dict[int, str]:
 
 def book_here_url() -> str:
     return _book_here[0]() if _book_here else ""
+
+
+def register_booking_page_links(fn: Callable) -> None:
+    if fn not in _page_links:
+        _page_links.append(fn)
+
+
+def booking_page_links(booking) -> list[tuple[str, str]]:
+    return [link for fn in _page_links for link in fn(booking)]

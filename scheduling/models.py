@@ -294,6 +294,8 @@ class Booking(models.Model):
     status = models.CharField(max_length=12, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
     note = models.CharField(max_length=500, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    # When the patient confirmed they will come (from their reminder link); a move clears it.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -367,6 +369,7 @@ class BookingEventKind(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     NO_SHOW = "no_show", "Marked no-show"
     STATUS = "status", "Status changed"
+    CONFIRMED = "confirmed", "Confirmed by the patient"
 
 
 class BookingEvent(models.Model):

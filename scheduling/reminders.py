@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from clinic.notifications import registry
 from clinic.notifications.digest import digest_render
@@ -25,6 +25,7 @@ from clinic.notifications.models import Channel, Notification
 from clinic.notifications.services import notification_schedule, notifications_cancel, notifications_sync
 from clinic.roles import Role
 from patients.reminders import patient_due, patient_message
+from scheduling import reminder_links
 from scheduling.models import Booking, BookingStatus, Site, SiteMembership
 
 FOLLOWUP = "infusion_followup"
@@ -87,12 +88,19 @@ def booking_followup_schedule(*, booking: Booking, now: datetime | None = None) 
 # --- Rendering at send time ---------------------------------------------------------------------------
 
 
+# How a patient reads a time, by language: "10:00 AM" in English, "10:00" (24 h) in French and Spanish.
+PATIENT_TIME_FORMATS = {"en": "g:i A", "fr": "H:i", "es": "H:i"}
+
+
 def local_texts(moment: datetime, site: Site) -> dict[str, str]:
-    """ "Tuesday 2 March 2027" and "10:00 AM" in the site's time zone."""
+    """ "Tuesday 2 March 2027", "10:00 AM" and the zone ("EST") in the site's time zone, in the active
+    language ("mardi 2 mars 2027", "10:00" in French)."""
     local = moment.astimezone(site.zone)
+    language = (translation.get_language() or "en")[:2]
     return {
-        "date_text": f"{local:%A} {local.day} {local:%B %Y}",
-        "time_text": local.strftime("%I:%M %p").lstrip("0"),
+        "date_text": formats.date_format(local, "l j F Y"),
+        "time_text": formats.date_format(local, PATIENT_TIME_FORMATS.get(language, "H:i")),
+        "zone_text": local.strftime("%Z"),
     }
 
 
@@ -109,11 +117,21 @@ def _context(row: Notification, booking: Booking) -> dict:
     }
 
 
+# Where a message's text puts the link to the visit page. The text is rendered and the patient's
+# preferences applied first; the link is minted only for a message that goes out now, so a skipped,
+# deferred or rerouted message stores no token (and the outbox keeps no body to hold one).
+LINK_SLOT = "\x00visit-link\x00"
+
+
 def _render(template: str, row: Notification, booking: Booking, now: datetime) -> registry.Outcome:
-    context = _context(row, booking)
-    body = render_to_string(f"notifications/{template}.txt", context).strip()
-    subject = render_to_string(f"notifications/{template}_subject.txt", context).strip()
-    return patient_message(
+    """A patient's message about a booking, in the patient's language, with a fresh link to their visit
+    page where an app provides one (`scheduling.reminder_links`)."""
+    with translation.override(booking.patient.preferred_language or "en"):
+        context = _context(row, booking)
+        context["link"] = LINK_SLOT if reminder_links.available() else ""
+        body = render_to_string(f"notifications/{template}.txt", context).strip()
+        subject = render_to_string(f"notifications/{template}_subject.txt", context).strip()
+    outcome = patient_message(
         patient=booking.patient,
         channel=row.channel,
         zone=booking.site.zone,
@@ -121,6 +139,12 @@ def _render(template: str, row: Notification, booking: Booking, now: datetime) -
         body=body,
         subject=subject,
     )
+    if isinstance(outcome, registry.Message) and LINK_SLOT in outcome.body:
+        link = reminder_links.visit_link(booking, now)
+        outcome = registry.Message(
+            to=outcome.to, subject=outcome.subject, body=outcome.body.replace(LINK_SLOT, link)
+        )
+    return outcome
 
 
 def _read_booking(row: Notification) -> Booking | None:

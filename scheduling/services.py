@@ -155,12 +155,33 @@ def booking_reschedule(
             reason=reason,
         )
         current.start, current.end, current.chair = start, new_end, new_chair
-        rules.save_or_conflict(current, update_fields=["start", "end", "chair", "updated_at"])
+        # The patient confirmed the old time, not this one.
+        current.confirmed_at = None
+        rules.save_or_conflict(current, update_fields=["start", "end", "chair", "confirmed_at", "updated_at"])
         event.save()
         # Apps above may refuse the move (a cycle day outside its authorization): see scheduling.hooks.
         hooks.reschedule_checks_run(booking=current, from_start=from_start)
         reminders.booking_reminders_sync(booking=current)
     return current
+
+
+def booking_confirm(*, booking: Booking, by=None, reason: str = "") -> bool:
+    """Record that the patient confirmed a booked session; True when this call confirmed it (False: it
+    was already confirmed). Raises Conflict `status_invalid` for a booking that is no longer booked."""
+    with transaction.atomic():
+        current = _locked(booking)
+        if current.status != BookingStatus.BOOKED:
+            raise _status_conflict(current, "confirmed")
+        if current.confirmed_at is not None:
+            return False
+        now = timezone.now()
+        current.confirmed_at = now
+        current.save(update_fields=["confirmed_at", "updated_at"])
+        BookingEvent.objects.create(
+            booking=current, kind=BookingEventKind.CONFIRMED, at=now, by=by, reason=reason[:300]
+        )
+    booking.confirmed_at = now
+    return True
 
 
 def _change_status(booking: Booking, *, to: str, kind: str, by, reason: str = "") -> Booking:

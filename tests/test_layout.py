@@ -18,6 +18,8 @@ MAY_IMPORT = {
     # Reports read every domain app in aggregate; nothing imports reports but config.
     "reports": {"charting", "infusions", "scheduling", "insurance", "patients", "clinic"},
     "fhir": {"charting", "infusions", "scheduling", "insurance", "patients", "clinic"},
+    "selfservice": {"infusions", "scheduling", "insurance", "patients", "clinic"},
+    "waitlist": {"selfservice", "infusions", "scheduling", "insurance", "patients", "clinic"},
 }
 APPS = {*MAY_IMPORT, "config", "demo"}
 

@@ -41,7 +41,10 @@ class BoardCard:
         if self.session is not None:
             return self.session.get_status_display()
         if self.booking is not None:
-            return _("Expected at %(at)s") % {"at": _local(self.booking.start, self.booking.site)}
+            expected = _("Expected at %(at)s") % {"at": _local(self.booking.start, self.booking.site)}
+            # The patient confirmed from their reminder link (selfservice), through the booking's field.
+            confirmed = _("confirmed") if self.booking.confirmed_at else _("not confirmed")
+            return f"{expected} · {confirmed}"
         return _("Free")
 
 

@@ -168,6 +168,7 @@ def outbox_send_claimed(pk: int, token: uuid.UUID, result: DrainResult) -> None:
     if not isinstance(outcome, registry.Message):
         _settle_without_sending(row, token, outcome, result)
         return
+    registry.before_send()
 
     try:
         if row.channel == Channel.SMS:
@@ -264,6 +265,8 @@ def outbox_send_batch(rows: list[Notification], token: uuid.UUID, result: DrainR
             _settle_without_sending(row, token, outcome, result)
             continue
         jobs.append((row, (outcome.to[0], outcome.body, row.idempotency_key)))
+    if jobs:
+        registry.before_send()
     threads = max(1, min(settings.OUTBOX_SEND_THREADS, len(jobs)))
     if threads == 1:
         answers = [_send_sms(job) for _, job in jobs]

@@ -59,6 +59,7 @@ class Kind:
 class Registry:
     kinds: dict[str, Kind] = field(default_factory=dict)
     planners: dict[str, Callable[[datetime], int]] = field(default_factory=dict)
+    before_send: list[Callable[[], None]] = field(default_factory=list)
     loaded: bool = False
 
 
@@ -83,6 +84,19 @@ def preloaded(row, read: Callable):
 def register_planner(name: str, plan: Callable[[datetime], int]) -> None:
     """Add a periodic job (`plan(now)` returns how many rows it scheduled); run every few minutes."""
     REGISTRY.planners[name] = plan
+
+
+def register_before_send(fn: Callable[[], None]) -> None:
+    """Run `fn()` after a batch (or a row) is rendered and before the provider is called: a renderer
+    that made rows the message depends on (the links a reminder carries) writes them there, in one
+    query per batch, committed before the message can reach anyone."""
+    if fn not in REGISTRY.before_send:
+        REGISTRY.before_send.append(fn)
+
+
+def before_send() -> None:
+    for fn in REGISTRY.before_send:
+        fn()
 
 
 def get_kind(name: str) -> Kind:

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "charting",
     "reports",
     "fhir",
+    "selfservice",
+    "waitlist",
     "demo",
 ]
 
@@ -108,8 +110,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-# The tablet pages speak these (charting/locale/, compiled .mo committed); the admin and the desk stay
-# English (charting/language.py says why).
+# The tablet's pages (charting/locale/) and a patient's pages and messages (selfservice/locale/,
+# scheduling/locale/; Patient.preferred_language) speak these; the admin and the desk stay English
+# (charting/language.py says why). Each app keeps its catalogue in its own locale/ folder, compiled .mo
+# files committed.
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 # The tablet's own words come first: Django's admin and auth catalogues, which rank before charting by
 # INSTALLED_APPS order, would otherwise answer for the words they share ("Change", "None", "Log out").
@@ -250,7 +254,9 @@ SCREEN_LOCK_OPEN_URLS = ["chairside:unlock", "chairside:lock", "chairside:logout
 
 # --- What browsers may do with our pages (clinic/no_store.py, django-csp) ------------------------------
 # Pages and JSON with patient data are never stored by a browser or a proxy.
-NO_STORE_URL_PREFIXES = ["/admin/", "/chairside/", "/api/", "/fhir/"]
+# Paths whose next segment is a secret (a patient's link token): logs show it masked.
+LOG_SECRET_PATH_PREFIXES = ["/v/", "/w/"]
+NO_STORE_URL_PREFIXES = ["/admin/", "/chairside/", "/api/", "/fhir/", "/v/", "/w/"]
 # Scripts only from our own static files: no inline script, no eval, no other host. Inline style
 # attributes stay allowed (the day board and the vitals chart place their bars with them); they run
 # no code.
@@ -326,7 +332,13 @@ SMS_BACKEND = env("SMS_BACKEND", default="file")
 
 # --- Notification delivery (clinic/notifications) -------------------------------------------------------
 # The modules that register message kinds, staff-digest sections and planners (clinic imports no app).
-NOTIFICATION_MODULES = ["scheduling.reminders", "scheduling.proposal_notices", "infusions.reminders"]
+NOTIFICATION_MODULES = [
+    "scheduling.reminders",
+    "scheduling.proposal_notices",
+    "infusions.reminders",
+    "selfservice.notices",
+    "waitlist.notices",
+]
 # `file` writes each SMS to SMS_FILE_DIR; `http` (alias `twilio`) posts to a Twilio-style API.
 SMS_FILE_DIR = env.path("SMS_FILE_DIR", default=BASE_DIR / ".local" / "outbox")
 SMS_HTTP_BASE_URL = env("SMS_HTTP_BASE_URL", default="https://api.twilio.com")
@@ -357,16 +369,38 @@ OUTBOX_MAX_ATTEMPTS = 8
 # drainer still sends a few hundred messages a second (ten from a sequential one).
 OUTBOX_SEND_THREADS = env.int("OUTBOX_SEND_THREADS", default=100)
 
+# --- Waitlist (waitlist/): freed chair time offered to waitlisted patients ------------------------------
+# How many patients one freed slot is offered to at once (the first to accept gets it); a decline or an
+# expiry offers it to the next. Offers expire this many minutes after they are sent, and never after
+# the slot's start; a slot starting sooner than the notice is not offered.
+WAITLIST_OFFER_BATCH = env.int("WAITLIST_OFFER_BATCH", default=3)
+WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=120)
+WAITLIST_MIN_NOTICE_MINUTES = env.int("WAITLIST_MIN_NOTICE_MINUTES", default=180)
+
 # --- Clinic defaults (clinic settings a manager may change later; these are the starting values) -------
 CLINIC_NAME = env("CLINIC_NAME", default="Infusion Clinic")
+
+# --- Patient links (selfservice) ------------------------------------------------------------------------
+# Where patients open their links (the public address; staff may use another).
+PATIENT_LINK_BASE_URL = env("PATIENT_LINK_BASE_URL", default=SITE_URL).rstrip("/")
+# Requests to link pages per address and window (a patient moving a visit makes about five).
+SELFSERVICE_RATE_LIMIT = env.int("SELFSERVICE_RATE_LIMIT", default=30)
+SELFSERVICE_RATE_WINDOW_SECONDS = env.int("SELFSERVICE_RATE_WINDOW_SECONDS", default=15 * 60)
+# "Choose another time" offers slots from today up to this many days after the visit's own day.
+SELFSERVICE_MOVE_DAYS_AFTER = env.int("SELFSERVICE_MOVE_DAYS_AFTER", default=14)
 
 # --- Logging: never patient data, so no request bodies or query strings ----------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"no_query_string": {"()": "clinic.log_filters.DropQueryString"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "no_query_string": {"()": "clinic.log_filters.DropQueryString"},
+        "no_path_secrets": {"()": "clinic.log_filters.MaskPathSecrets"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_path_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         # runserver's request log, without query strings (search terms live there).

@@ -43,6 +43,7 @@ from insurance.services.usage import (
     cycle_authorize,
     usage_mark_given,
     usage_move,
+    usage_move_window,
     usage_record,
     usage_release,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "may_override",
     "usage_mark_given",
     "usage_move",
+    "usage_move_window",
     "usage_record",
     "usage_release",
 ]

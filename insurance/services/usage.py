@@ -205,6 +205,32 @@ def usage_release(*, booking_id: int) -> int:
     return released
 
 
+def _window(auth: PriorAuthorization) -> tuple[date, date] | None:
+    """The days a granted authorization's reservations may move to (None: none)."""
+    if auth.status in GRANTED and auth.valid_from is not None and auth.valid_to is not None:
+        return auth.valid_from, auth.valid_to
+    return None
+
+
+def _covers(auth: PriorAuthorization, day: date) -> bool:
+    window = _window(auth)
+    return window is not None and window[0] <= day <= window[1]
+
+
+def usage_move_window(*, booking_id: int) -> tuple[date | None, date | None] | None:
+    """The days a booked session may move to and keep its reservation, as `usage_move` allows them:
+    (first, last), both None when it reserved nothing (it moves freely); None when its authorization
+    covers no day any more (it may not move)."""
+    usage = (
+        AuthorizationUsage.objects.select_related("authorization")
+        .filter(booking_id=booking_id, status=UsageStatus.RESERVED)
+        .first()
+    )
+    if usage is None:
+        return None, None
+    return _window(usage.authorization)
+
+
 def usage_move(*, booking_id: int, service_date: date) -> AuthorizationUsage | None:
     """A booked session moved to `service_date`: its reservation moves with it, if the authorization is
     still valid that day. Returns the reservation (None when the session reserved nothing: self-pay, no
@@ -222,10 +248,7 @@ def usage_move(*, booking_id: int, service_date: date) -> AuthorizationUsage | N
     if usage is None or usage.service_date == service_date:
         return usage
     auth = usage.authorization
-    first, last = auth.valid_from, auth.valid_to
-    if not (
-        auth.status in GRANTED and first is not None and last is not None and first <= service_date <= last
-    ):
+    if not _covers(auth, service_date):
         raise Conflict(
             "authorization_required",
             f"Authorization {auth.number or f'#{auth.pk}'} is valid {auth.valid_from:%Y-%m-%d} to "

@@ -68,6 +68,7 @@ def _change_form(patient, **inlines):
         "phone": patient.phone,
         "email": patient.email,
         "reminder_channel": "sms",
+        "preferred_language": "en",
     }
     for prefix in ("diagnoses", "allergies", "risk_flags", "measurements", "lab_results"):
         rows = inlines.get(prefix, [])

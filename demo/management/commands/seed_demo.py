@@ -22,6 +22,7 @@ from demo.infusions import seed_infusions
 from demo.insurance import seed_insurance
 from demo.notifications import seed_notifications
 from demo.scheduling import local_today, seed_scheduling
+from demo.waitlist import seed_waitlist
 from patients.models import Allergy, Diagnosis, LabResult, Measurement, Patient, RiskFlag
 from scheduling.models import Site
 
@@ -189,6 +190,7 @@ class Command(BaseCommand):
             seed_infusions(site=site, today=today, created_by=users[0])
             seed_chairside(site=site)
             seed_notifications()
+            seed_waitlist(today=today, created_by=users[0])
         if not quiet:
             self._print_logins(site, users, password)
 
