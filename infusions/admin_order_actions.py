@@ -22,8 +22,13 @@ from scheduling.models import Booking, BookingStatus
 REPLACES = "replaces"  # the add form's query parameter: the order being replaced
 
 
+REASON_INPUT = forms.TextInput(attrs={"size": 70})
+
+
 class HoldForm(forms.Form):
-    reason = forms.CharField(max_length=300, help_text="Why; shown on the order page while it is on hold.")
+    reason = forms.CharField(
+        max_length=300, widget=REASON_INPUT, help_text="Why; shown on the order page while it is on hold."
+    )
     cancel_bookings = forms.BooleanField(
         required=False,
         label="Also cancel its bookings to come",
@@ -37,7 +42,9 @@ class ResumeForm(forms.Form):
 
 class DiscontinueForm(forms.Form):
     reason = forms.CharField(
-        max_length=300, help_text="Why; shown on the order page and kept in the order's history."
+        max_length=300,
+        widget=REASON_INPUT,
+        help_text="Why; shown on the order page and kept in the order's history.",
     )
 
 

@@ -28,6 +28,7 @@ class OrderEntryForm(forms.ModelForm):
         required=False,
         max_length=300,
         label="Why it is replaced",
+        widget=forms.TextInput(attrs={"size": 70}),
         help_text="Kept as the old order's reason for being discontinued.",
     )
     confirm_duplicate = forms.BooleanField(
