@@ -114,6 +114,7 @@ def test_a_flagged_reading_is_stored_in_english_and_shown_in_french(nurse, nurse
     assert "Systolique 186 mmHg au-dessus de 180 (limites adulte)." in html
     assert "Envisagez de ralentir ou de mettre en pause la perfusion." in html
     assert 'name="rate_ml_per_hour" inputmode="decimal" value="17.5"' in html  # a number the API reads
+    assert '<option value="10">10 g</option>' in html  # a vial size, not "1E+1"
     # Another API client, in English, reads what is stored.
     other = nurse_api.get(f"/api/v1/sessions/{running}/vitals/{response.json()['id']}/")
     assert other.json()["flags"][0]["message"] == "Systolic 186 mmHg is over 180 (adult limits)."
