@@ -1,6 +1,6 @@
 """The Da Vinci Prior Authorization Support (PAS 2.2.1) URLs and code systems this service reads and writes.
 
-Taken from the guide's own examples (`../shared/fixtures/fhir/davinci-pas/`): the review action is an
+Taken from the guide's own examples (`tests/fixtures/fhir/davinci-pas/`): the review action is an
 extension on `ClaimResponse.item.adjudication`, its code from X12 306 (A1 certified in total, A2
 certified in part, A3 not certified, A4 pended, A6 modified), its reason from X12 886.
 """

@@ -1,7 +1,6 @@
 """FHIR tests: a staff client speaking application/fhir+json, the official examples, fhir.resources."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _examples_dir() -> Path:
-    """The shared fixtures' FHIR examples: $CLINIC_SHARED_FIXTURES, else `shared/fixtures` beside the
-    checkout or beside one of its parent folders (a worktree lives a level deeper)."""
-    given = os.environ.get("CLINIC_SHARED_FIXTURES")
-    candidates = [Path(given)] if given else [parent / "shared" / "fixtures" for parent in ROOT.parents]
-    for candidate in candidates:
-        if (candidate / "fhir").is_dir():
-            return candidate / "fhir"
-    pytest.fail("The shared FHIR examples are not there: set CLINIC_SHARED_FIXTURES to shared/fixtures.")
+    """The official FHIR R4 and Da Vinci PAS examples, copied unchanged into tests/fixtures/fhir/ (their
+    README says from where)."""
+    return ROOT / "tests" / "fixtures" / "fhir"
 
 
 def example(name: str) -> dict:

@@ -1,4 +1,4 @@
-"""The Da Vinci PAS examples (`../shared/fixtures/fhir/davinci-pas/`, found as tests/fhir/conftest.py
+"""The Da Vinci PAS examples (`tests/fixtures/fhir/davinci-pas/`, found as tests/fhir/conftest.py
 finds them), two payers with their clients, and a submitted request with its treatment order."""
 
 import json
