@@ -129,9 +129,9 @@ _BREAKDOWN_COLUMNS = (
     Column("patients", "Patients with one", "int"),
     Column("patient_rate", "Per patient", "percent"),
 )
-_LABELS = {
+_LABELS: dict[str, dict[str, str]] = {
     "grade": {str(g): f"Grade {g}: {text}" for g, text in CTCAE_GRADES.items()},
-    "kind": dict(ReactionKind.choices),
+    "kind": {value: str(label) for value, label in ReactionKind.choices},
     "reason": END_REASONS,
 }
 
